@@ -57,8 +57,8 @@ bool Init(Format format, std::string_view level) {
   if (lvl == spdlog::level::off && level != "off") {
     return false;
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "mcpauth", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("mcpauth",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == Format::kJson) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {

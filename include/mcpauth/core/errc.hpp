@@ -12,8 +12,8 @@ namespace mcpauth::core {
 
 enum class Errc {
   kOk = 0,
-  kInvalidBase64 = 1,   // input is not canonical unpadded base64url (RFC 4648 §5)
-  kCryptoFailure = 2,   // OpenSSL reported an error the caller cannot fix (out of memory, ...)
+  kInvalidBase64 = 1,    // input is not canonical unpadded base64url (RFC 4648 §5)
+  kCryptoFailure = 2,    // OpenSSL reported an error the caller cannot fix (out of memory, ...)
   kInvalidArgument = 3,  // a parameter violates the function's documented contract
 };
 

@@ -46,9 +46,9 @@ struct Request {
   std::string query;   // target's query without '?', raw
   Headers headers;
   std::string body;
-  bool secure = false;        // arrived over TLS
+  bool secure = false;         // arrived over TLS
   std::string remote_address;  // peer IP, for rate limits and audit
-  int version = 11;           // 10 or 11
+  int version = 11;            // 10 or 11
 };
 
 struct Response {
@@ -57,7 +57,8 @@ struct Response {
   std::string body;
 
   // A response with Content-Type and body set.
-  static Response Text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+  static Response Text(int status, std::string body,
+                       std::string_view content_type = "text/plain; charset=utf-8");
   static Response Json(int status, std::string body);
   static Response Html(int status, std::string body);
 };

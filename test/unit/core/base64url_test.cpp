@@ -14,7 +14,7 @@ struct Vector {
 
 // RFC 4648 §10 test vectors, without padding.
 constexpr Vector kRfc4648[] = {
-    {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
+    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
     {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 };
 

@@ -46,7 +46,9 @@ TEST(TokenTest, GenerateIdHasRequestedEntropy) {
 
 // A Secret must not be printable: neither fmt (spdlog) nor iostreams accept it.
 template <class T>
-concept Streamable = requires(std::ostream& os, const T& t) { os << t; };
+concept Streamable = requires(std::ostream& os, const T& t) {
+  os << t;
+};
 
 TEST(SecretTest, CannotBeFormattedOrStreamed) {
   static_assert(!fmt::is_formattable<Secret>::value, "a Secret must never reach a log line");
