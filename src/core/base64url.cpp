@@ -59,8 +59,8 @@ Result<std::string> Base64UrlDecode(std::string_view text) {
   if (text.size() % 4 == 1) {
     return Errc::kInvalidBase64;
   }
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  std::string out(text.size() * 3 / 4, '\0');
+  size_t o = 0;
   uint32_t acc = 0;
   int bits = 0;
   for (const char c : text) {
@@ -72,7 +72,7 @@ Result<std::string> Base64UrlDecode(std::string_view text) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      out[o++] = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
   // RFC 4648 §3.5: the pad bits must be zero, so that each byte string has one encoding.

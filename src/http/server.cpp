@@ -243,25 +243,24 @@ void Server::Shutdown() {
     }
   });
   // 2. Close idle connections now; busy ones close after their response (they see `stopping`).
-  {
-    std::lock_guard conn_lock(impl_->shared->mu);
-    for (auto* c : impl_->shared->connections) {
-      c->CloseIfIdle();
-    }
+  for (const auto& c : impl_->shared->Snapshot()) {
+    c->CloseIfIdle();
   }
   // 3. Wait for the drain, at most shutdown_grace, then stop every loop.
   impl_->stopper = std::thread([impl = impl_.get()] {
     auto& shared = *impl->shared;
+    bool drained = false;
     {
       std::unique_lock conn_lock(shared.mu);
-      shared.drained.wait_for(conn_lock, shared.options.shutdown_grace,
-                              [&] { return shared.connections.empty(); });
-      if (!shared.connections.empty()) {
-        log::Warn("shutdown: {} connection(s) still busy after the grace period; closing",
-                  shared.connections.size());
-        for (auto* c : shared.connections) {
-          c->ForceClose();
-        }
+      drained = shared.drained.wait_for(conn_lock, shared.options.shutdown_grace,
+                                        [&] { return shared.connections.empty(); });
+    }
+    if (!drained) {
+      auto busy = shared.Snapshot();
+      log::Warn("shutdown: {} connection(s) still busy after the grace period; closing",
+                busy.size());
+      for (const auto& c : busy) {
+        c->ForceClose();
       }
     }
     for (auto& g : impl->guards) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_set>
+#include <vector>
 
 #include "mcpauth/http/server.hpp"
 
@@ -29,6 +30,8 @@ class ConnectionBase {
   virtual void CloseIfIdle() = 0;
   // Posts to the connection's thread: close it whatever it is doing (shutdown grace is over).
   virtual void ForceClose() = 0;
+  // A strong reference, or null if the connection is already being destroyed.
+  virtual std::shared_ptr<ConnectionBase> TryLock() = 0;
 };
 
 // What the sessions share with the Server.
@@ -47,6 +50,19 @@ struct ServerShared {
   void Register(ConnectionBase* c) {
     std::lock_guard lock(mu);
     connections.insert(c);
+  }
+  // Strong references to every live connection. Taken under the lock, used and released outside
+  // it: the last reference may run a destructor, which takes the lock to unregister.
+  std::vector<std::shared_ptr<ConnectionBase>> Snapshot() {
+    std::vector<std::shared_ptr<ConnectionBase>> out;
+    std::lock_guard lock(mu);
+    out.reserve(connections.size());
+    for (auto* c : connections) {
+      if (auto strong = c->TryLock()) {
+        out.push_back(std::move(strong));
+      }
+    }
+    return out;
   }
   void Unregister(ConnectionBase* c) {
     std::lock_guard lock(mu);

@@ -94,22 +94,18 @@ class Session final : public ConnectionBase, public std::enable_shared_from_this
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
-  void CloseIfIdle() override {
-    if (auto self = this->weak_from_this().lock()) {
-      asio::post(self->stream_.get_executor(), [self] {
-        if (self->idle_ || self->streaming_) {
-          self->Close();
-        }
-      });
-    }
+  std::shared_ptr<ConnectionBase> TryLock() override { return this->weak_from_this().lock(); }
+
+  void ForceClose() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
-  // Both are called under the registry lock: a session whose last owner is gone may be in its
-  // destructor (waiting for that lock), so it is locked weakly and skipped if dying.
-  void ForceClose() override {
-    if (auto self = this->weak_from_this().lock()) {
-      asio::post(self->stream_.get_executor(), [self] { self->Close(); });
-    }
+  void CloseIfIdle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_ || self->streaming_) {
+        self->Close();
+      }
+    });
   }
 
   // Runs the connection. `handshake` performs the TLS handshake first (TLS streams only).
