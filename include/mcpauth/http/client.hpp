@@ -32,6 +32,7 @@ enum class ClientErrc {
   kProtocolError = 7,     // the peer sent something that is not HTTP/1.1
   kConnectionClosed = 8,  // the peer closed the connection before a whole response
   kCancelled = 9,         // the stream callback asked to stop
+  kInvalidRequest = 10,   // bad method, header name, or CR/LF/NUL in a header value
 };
 
 const boost::system::error_category& ClientCategory() noexcept;
@@ -58,6 +59,8 @@ struct ClientRequest {
 
 class Client {
  public:
+  // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
+  // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
   explicit Client(ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
