@@ -9,15 +9,20 @@
 
 #include "app/listen_address.hpp"
 #include "mcpauth/core/log.hpp"
+#include "mcpauth/core/worker_pool.hpp"
 #include "mcpauth/http/router.hpp"
 #include "mcpauth/http/server.hpp"
+#include "mcpauth/mcp/fixtures.hpp"
+#include "mcpauth/mcp/http_transport.hpp"
+#include "mcpauth/mcp/server.hpp"
 
 namespace {
 
 using namespace mcpauth;
 
-std::shared_ptr<http::Router> BuildRouter() {
+std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport& mcp_transport) {
   auto router = std::make_shared<http::Router>();
+  mcp_transport.Register(*router);
   // Liveness for load balancers and orchestrators; cheap, no storage access.
   router->Add("GET", "/healthz", [](const http::Request&) {
     auto r = http::Response::Json(200, R"({"status":"ok"})");
@@ -50,6 +55,8 @@ int main(int argc, char** argv) {
   std::string tls_cert;
   std::string tls_key;
   int threads = 0;
+  std::string tools_set = "builtin";
+  std::vector<std::string> allowed_origins;
   cli.add_option("--listen", listen, "HOST:PORT to listen on (localhost = both loopbacks)")
       ->capture_default_str();
   cli.add_option("--data-dir", data_dir, "Directory for the database and keys")
@@ -58,6 +65,13 @@ int main(int argc, char** argv) {
   cli.add_option("--log-format", log_format, "human | json")->capture_default_str();
   cli.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")
       ->capture_default_str();
+  cli.add_option("--tools", tools_set,
+                 "builtin (echo, add, time, whoami) | conformance (the MCP conformance fixtures) "
+                 "| all")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"builtin", "conformance", "all"}));
+  cli.add_option("--allow-origin", allowed_origins,
+                 "An Origin (scheme://host:port) allowed to call /mcp besides loopback ones");
   cli.add_option("--tls-cert", tls_cert, "PEM certificate chain (enables TLS with --tls-key)");
   cli.add_option("--tls-key", tls_key, "PEM private key");
   CLI11_PARSE(cli, argc, argv);
@@ -80,6 +94,27 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // MCP: tools run on a worker pool, off the network threads.
+  core::WorkerPool pool(std::max(4u, std::thread::hardware_concurrency() * 2));
+  auto tools = std::make_shared<mcp::ToolRegistry>();
+  auto resources = std::make_shared<mcp::ResourceRegistry>();
+  auto prompts = std::make_shared<mcp::PromptRegistry>();
+  if (tools_set == "conformance" || tools_set == "all") {
+    mcp::AddConformanceFixtures(*tools, *resources, *prompts);
+  }
+  if (tools_set == "builtin" || tools_set == "all") {
+    mcp::AddBuiltinTools(*tools, SystemClock::Instance());
+  }
+  mcp::McpServer::Options mcp_options;
+  mcp_options.identity.name =
+      tools_set == "conformance" ? "mcp-conformance-test-server" : "mcpauth";
+  mcp::McpServer mcp_server(mcp_options, tools, resources, prompts, pool, SystemClock::Instance(),
+                            OpenSslRandom::Instance());
+  mcp::SessionTable sessions(SystemClock::Instance(), OpenSslRandom::Instance(), {});
+  mcp::TransportOptions transport_options;
+  transport_options.allowed_origins = allowed_origins;
+  mcp::StreamableHttpTransport mcp_transport(mcp_server, sessions, transport_options);
+
   http::ServerOptions options;
   options.host = address->host;
   options.port = address->port;
@@ -87,7 +122,7 @@ int main(int argc, char** argv) {
   if (!tls_cert.empty()) {
     options.tls = http::TlsFiles{tls_cert, tls_key};
   }
-  http::Server server(options, BuildRouter());
+  http::Server server(options, BuildRouter(mcp_transport));
   if (auto st = server.Start(); !st) {
     log::Error("cannot start: {}", st.error().message());
     return 1;
@@ -95,6 +130,8 @@ int main(int argc, char** argv) {
   const std::string scheme = options.tls ? "https" : "http";
   for (const auto& ep : server.endpoints()) {
     log::Info("mcpauth-server listening on {}://{}", scheme, ep);
+    log::Info("  MCP:     {}://{}/mcp  ({} tools; Streamable HTTP, 2026-07-28 and 2025 revisions)",
+              scheme, ep, tools->size());
     log::Info("  health:  {}://{}/healthz", scheme, ep);
   }
   log::Info("data directory: {}", std::filesystem::absolute(data_dir).string());

@@ -1,0 +1,85 @@
+// StreamableHttpTransport: MCP's Streamable HTTP transport at one endpoint (e.g. /mcp), serving
+// both eras side by side (MCP 2026-07-28 basic/versioning: a dual-era server).
+//
+// Each POST is classified (2026-07-28 if its params._meta carries
+// io.modelcontextprotocol/protocolVersion or its MCP-Protocol-Version header names a version
+// newer than the 2025 revisions; otherwise legacy) and validated in the order the specification
+// and the conformance suite expect: envelope (-32602), MCP-Protocol-Version (-32020, -32022),
+// Mcp-Method / Mcp-Name / Mcp-Param-* (-32020), unknown method (404, -32601). Legacy requests
+// follow the 2025 session rules: initialize issues an Mcp-Session-Id; other requests need it
+// (400 missing, 404 unknown); GET opens the session's event stream (Last-Event-ID replay);
+// DELETE ends it. Origin and Host are checked on every request (403). The authorization hook,
+// if set, runs after validation and before dispatch, for every POST, GET and DELETE.
+// Thread-safety: Handle() is called concurrently by the HTTP server's threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcpauth/http/exchange.hpp"
+#include "mcpauth/http/router.hpp"
+#include "mcpauth/mcp/server.hpp"
+#include "mcpauth/mcp/session.hpp"
+
+namespace mcpauth::mcp {
+
+// What the authorization hook sees of a request.
+struct AuthQuery {
+  const http::Request& request;
+  std::string_view mcp_method;  // "tools/call", ...; "" for GET and DELETE
+  std::string_view name;        // the tool, prompt or resource named, if any
+};
+
+struct AuthDecision {
+  bool allowed = true;
+  Principal principal;
+  http::Response denial;  // sent as-is when !allowed (401/403 with WWW-Authenticate)
+};
+
+using Authorizer = std::function<AuthDecision(const AuthQuery&)>;
+
+struct TransportOptions {
+  std::string path = "/mcp";
+  // Origins (scheme://host[:port]) allowed besides loopback ones. A request whose Origin is
+  // present and not allowed gets 403 (DNS rebinding protection).
+  std::vector<std::string> allowed_origins;
+  // Host names allowed in the Host header besides localhost, 127.0.0.1 and [::1] (e.g. the host
+  // of --public-url). Empty and `any_host` false: loopback only.
+  std::vector<std::string> allowed_hosts;
+  bool any_host = false;
+  size_t body_limit = 4 * 1024 * 1024;
+};
+
+class StreamableHttpTransport {
+ public:
+  StreamableHttpTransport(McpServer& server, SessionTable& sessions, TransportOptions options,
+                          Authorizer authorizer = nullptr);
+
+  // Adds POST, GET and DELETE routes for options.path.
+  void Register(http::Router& router);
+
+  void Handle(std::shared_ptr<http::Exchange> exchange);
+
+ private:
+  void HandlePost(const std::shared_ptr<http::Exchange>& exchange);
+  void HandleGet(const std::shared_ptr<http::Exchange>& exchange);
+  void HandleDelete(const std::shared_ptr<http::Exchange>& exchange);
+  void HandleModern(const std::shared_ptr<http::Exchange>& exchange, Message message);
+  void HandleLegacy(const std::shared_ptr<http::Exchange>& exchange, ParsedBody body);
+  bool OriginAndHostAllowed(const http::Request& request) const;
+  std::optional<AuthDecision> Authorize(const std::shared_ptr<http::Exchange>& exchange,
+                                        std::string_view method, std::string_view name);
+
+  McpServer& server_;
+  SessionTable& sessions_;
+  TransportOptions options_;
+  Authorizer authorizer_;
+};
+
+// Decodes a header value that may use MCP's Base64 sentinel ("=?base64?...?="), per 2026-07-28
+// transports (standard headers). Returns nullopt for a malformed sentinel.
+std::optional<std::string> DecodeHeaderValue(std::string_view value);
+
+}  // namespace mcpauth::mcp
