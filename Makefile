@@ -4,7 +4,8 @@
 #   make test    install what is missing, build, check formatting, run every test, then the unit
 #                and integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make build   build Release into build/ (binaries in build/bin/)
-#   make bench   micro-benchmarks, and /healthz under wrk against nginx on this machine
+#   make bench   micro-benchmarks; /healthz against nginx and MCP tools/call against the
+#                TypeScript SDK, under wrk on this machine (see bench/)
 #   make fmt     format the tree with clang-format
 
 SHELL := /bin/bash
@@ -59,6 +60,7 @@ unit-asan:
 bench: deps-bench build
 	$(BUILD)/bin/mcpauth_bench --benchmark_min_time=0.5
 	python3 bench/healthz.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-healthz.json
+	python3 bench/mcp_call.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-mcp-call.json
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,121 @@
+"""Shared pieces of the benchmark scripts: ports, process CPU and RSS from /proc, wrk runs.
+
+Every load loop is bounded (wrk -d plus a subprocess timeout) and targets 127.0.0.1 only.
+"""
+import os
+import re
+import socket
+import statistics
+import subprocess
+import time
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"port {port} did not open")
+
+
+def tree_cpu_s(pid):
+    """utime+stime of a process and its children (nginx's worker)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK
+        except OSError:
+            pass
+    return total
+
+
+def tree_rss_kb(pid):
+    total = 0
+    pids = [pid]
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def wrk(url, dur, conns=32, script=None, env=None):
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{dur}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=dur + 30,
+                         env=dict(os.environ, **(env or {}))).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        v, unit = float(m.group(1)), m.group(2)
+        return v * {"us": 1, "ms": 1000, "s": 1e6}[unit]
+    errors = re.search(r"Socket errors: (.*)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "requests": total, "p50_us": pct(50), "p99_us": pct(99),
+            "errors": errors.group(1) if errors else "", "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def measure(name, pid, url, reps, dur, script=None, env=None):
+    runs = []
+    for _ in range(reps):
+        c0 = tree_cpu_s(pid)
+        r = wrk(url, dur, script=script, env=env)
+        r["cpu_us_per_req"] = (tree_cpu_s(pid) - c0) * 1e6 / max(r["requests"], 1)
+        r["rss_mib"] = tree_rss_kb(pid) / 1024
+        runs.append(r)
+    med = lambda k: statistics.median(x[k] for x in runs)
+    return {"case": name, "rps": med("rps"), "p50_us": med("p50_us"), "p99_us": med("p99_us"),
+            "cpu_us_per_req": med("cpu_us_per_req"), "rss_mib": med("rss_mib"),
+            "errors": [x["errors"] for x in runs if x["errors"]],
+            "non2xx": sum(x["non2xx"] for x in runs), "runs": runs}
+
+
+
+
+def median_row(name, runs):
+    med = lambda k: statistics.median(x[k] for x in runs)
+    return {"case": name, "rps": med("rps"), "p50_us": med("p50_us"), "p99_us": med("p99_us"),
+            "cpu_us_per_req": med("cpu_us_per_req"), "rss_mib": med("rss_mib"),
+            "non2xx": sum(x["non2xx"] for x in runs), "runs": runs}
+
+
+def print_table(rows, ref_case=None):
+    ref = {r["case"]: r for r in rows}.get(ref_case)
+    print("| case | req/s | p50 µs | p99 µs | server CPU µs/req | RSS MiB | CPU ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        ratio = f"{r['cpu_us_per_req'] / ref['cpu_us_per_req']:.2f}x" if ref else ""
+        print(f"| {r['case']} | {r['rps']:,.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
+              f"{r['cpu_us_per_req']:.2f} | {r['rss_mib']:.1f} | {ratio} |")
