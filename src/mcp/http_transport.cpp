@@ -487,7 +487,6 @@ void StreamableHttpTransport::HandleModern(const std::shared_ptr<http::Exchange>
   info.era = Era::kModern;
   info.protocol_version = version;
   info.client_capabilities = caps_v->as_object();
-  info.meta = *meta;
   if (const json::value* level = meta->if_contains(kLogLevelKey)) {
     static constexpr std::string_view kLevels[] = {"debug", "info",     "notice", "warning",
                                                    "error", "critical", "alert",  "emergency"};

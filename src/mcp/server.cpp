@@ -28,6 +28,16 @@ int LogSeverity(std::string_view level) {
   return -1;
 }
 
+// A whole number as a JSON integer ("50", not Boost.JSON's "5E1" for a double), so strictly
+// typed peers read progress values and sums into integer fields.
+json::value JsonNumber(double d) {
+  if (d == static_cast<double>(static_cast<int64_t>(d)) && d < 9007199254740992.0 &&
+      d > -9007199254740992.0) {
+    return static_cast<int64_t>(d);
+  }
+  return d;
+}
+
 std::string_view StringParam(const Message& m, std::string_view key) {
   if (const auto* p = m.params_object()) {
     if (const auto* v = p->if_contains(key); v && v->is_string()) {
@@ -97,9 +107,9 @@ class McpServer::Scope final : public ToolContext {
     if (progress_token_.is_null() || channel_->cancelled()) {
       return;
     }
-    json::object params{{"progressToken", progress_token_}, {"progress", progress}};
+    json::object params{{"progressToken", progress_token_}, {"progress", JsonNumber(progress)}};
     if (total) {
-      params["total"] = *total;
+      params["total"] = JsonNumber(*total);
     }
     if (!message.empty()) {
       params["message"] = message;

@@ -174,6 +174,8 @@ TEST_F(McpTransportTest, ModernProgressStreamsOnTheRequestsOwnResponse) {
   ASSERT_EQ(s.status, 200);
   EXPECT_TRUE(s.headers.Get("Content-Type").value_or("").starts_with("text/event-stream"));
   EXPECT_NE(s.body.find(R"("progressToken":"tok-1")"), std::string::npos);
+  // Whole numbers go out as JSON integers, not as 1E0.
+  EXPECT_NE(s.body.find(R"("progress":1,"total":3)"), std::string::npos) << s.body;
   EXPECT_NE(s.body.find("notifications/message"), std::string::npos);
   EXPECT_LT(s.body.find("notifications/progress"), s.body.find(R"("result")"));
   EXPECT_EQ(Body(s).at("result").at("content").at(0).at("text").as_string(), "done");

@@ -68,7 +68,6 @@ struct RequestInfo {
   Era era = Era::kModern;
   std::string protocol_version;
   boost::json::object client_capabilities;
-  boost::json::object meta;  // the request's params._meta (progressToken, logLevel, ...)
   std::string log_level;     // "" = send no notifications/message
   Principal principal;
   std::shared_ptr<Session> session;  // legacy era
