@@ -28,7 +28,8 @@ bool IsInteger(const json::value& v) {
     return true;
   }
   // JSON Schema 2020-12 §6.1.1: a number with a zero fractional part is an integer.
-  return v.is_double() && std::isfinite(v.get_double()) && std::trunc(v.get_double()) == v.get_double();
+  return v.is_double() && std::isfinite(v.get_double()) &&
+         std::trunc(v.get_double()) == v.get_double();
 }
 
 bool HasType(const json::value& v, std::string_view type) {
@@ -201,8 +202,7 @@ void AddWhoami(ToolRegistry& tools) {
     }
     const Principal& p = ctx.principal();
     if (!p.authenticated()) {
-      return Structured("anonymous (authorization is off)",
-                        json::object{{"authenticated", false}});
+      return Structured("anonymous (authorization is off)", json::object{{"authenticated", false}});
     }
     json::array scopes;
     std::string scope_text;
@@ -230,7 +230,8 @@ std::optional<std::string> CheckArguments(const json::object& input_schema,
                                           const json::object& arguments) {
   static const json::object kNoProperties;
   const json::object* properties = &kNoProperties;
-  if (auto it = input_schema.find("properties"); it != input_schema.end() && it->value().is_object()) {
+  if (auto it = input_schema.find("properties");
+      it != input_schema.end() && it->value().is_object()) {
     properties = &it->value().get_object();
   }
   if (auto it = input_schema.find("required"); it != input_schema.end() && it->value().is_array()) {

@@ -15,10 +15,14 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <initializer_list>
+#include <iterator>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "mcpauth/mcp/fixtures.hpp"
 
@@ -37,7 +41,9 @@ constexpr std::chrono::milliseconds kStepDelay{50};
 // Fixture JSON is written as JSON text and parsed once at start-up (a typo is a bug: it throws).
 json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
 
-json::object EmptySchema() { return json::object{{"type", "object"}, {"properties", json::object{}}}; }
+json::object EmptySchema() {
+  return json::object{{"type", "object"}, {"properties", json::object{}}};
+}
 
 json::object TextContent(std::string_view text) {
   return json::object{{"type", "text"}, {"text", text}};
@@ -77,10 +83,10 @@ ToolOutcome MissingCapabilities(const std::vector<std::string_view>& capabilitie
   for (std::string_view c : capabilities) {
     required[c] = json::object{};
   }
-  return ToolOutcome::RpcFailure(RpcError{kMissingCapabilityCode,
-                                          "MissingRequiredClientCapabilityError",
-                                          json::object{{"requiredCapabilities", required}}},
-                                 400);
+  return ToolOutcome::RpcFailure(
+      RpcError{kMissingCapabilityCode, "MissingRequiredClientCapabilityError",
+               json::object{{"requiredCapabilities", required}}},
+      400);
 }
 
 // The capabilities among `wanted` that this request's client did not declare.
@@ -173,39 +179,34 @@ std::optional<std::string> AcceptedString(const Elicitation& e, std::string_view
   return std::string(v->get_string());
 }
 
-// MCP client/sampling CreateMessageResult: the text of `content` (an object, or in 2025-11-25 an
-// array of content blocks); nullopt when malformed.
+// The text of a content block, if it is a text block.
+std::optional<std::string> BlockText(const json::value& block) {
+  const json::object* b = block.if_object();
+  const json::value* type = b ? b->if_contains("type") : nullptr;
+  const json::value* text = b ? b->if_contains("text") : nullptr;
+  if (type && type->is_string() && type->get_string() == "text" && text && text->is_string()) {
+    return std::string(text->get_string());
+  }
+  return std::nullopt;
+}
+
+// MCP client/sampling CreateMessageResult: the text of `content` (a content block, or in
+// 2025-11-25 an array of them); nullopt when malformed.
 std::optional<std::string> SampledText(const json::value& v) {
   const json::object* o = v.if_object();
   const json::value* content = o ? o->if_contains("content") : nullptr;
-  if (content == nullptr) {
+  if (content == nullptr || !(content->is_object() || content->is_array())) {
     return std::nullopt;
   }
-  auto text_of = [](const json::value& block) -> std::optional<std::string> {
-    const json::object* b = block.if_object();
-    if (b == nullptr) {
-      return std::nullopt;
-    }
-    const json::value* type = b->if_contains("type");
-    const json::value* text = b->if_contains("text");
-    if (type && type->is_string() && type->get_string() == "text" && text && text->is_string()) {
-      return std::string(text->get_string());
-    }
-    return std::string("(non-text content)");
-  };
   if (content->is_object()) {
-    return text_of(*content);
+    return BlockText(*content).value_or("(non-text content)");
   }
-  if (content->is_array()) {
-    for (const json::value& block : content->get_array()) {
-      auto t = text_of(block);
-      if (t && *t != "(non-text content)") {
-        return t;
-      }
+  for (const json::value& block : content->get_array()) {
+    if (auto text = BlockText(block)) {
+      return text;
     }
-    return std::string("(non-text content)");
   }
-  return std::nullopt;
+  return std::string("(non-text content)");
 }
 
 // MCP client/roots ListRootsResult {roots: Root[]}: the number of roots; nullopt when malformed.
@@ -268,8 +269,6 @@ class Responses {
   }
 
   const std::optional<ToolOutcome>& error() const { return error_; }
-  bool empty() const { return object_ == nullptr || object_->empty(); }
-  const json::object* object() const { return object_; }
 
   // The response under `key`, or nullptr if absent.
   const json::value* Get(std::string_view key) const {
@@ -413,20 +412,20 @@ void AddContentTools(ToolRegistry& tools) {
 void AddNotifyingTools(ToolRegistry& tools) {
   // MCP server/utilities/logging; the server drops messages below the level the client asked
   // for (2025: logging/setLevel; 2026-07-28: _meta logLevel, none without it).
-  tools.Add(Describe("test_tool_with_logging",
-                     "Tests tool that emits log messages during execution"),
-            [](ToolContext& ctx, const json::object&) {
-              ctx.Log("info", "Tool execution started");
-              if (!Pause(ctx)) {
-                return Cancelled();
-              }
-              ctx.Log("info", "Tool processing data");
-              if (!Pause(ctx)) {
-                return Cancelled();
-              }
-              ctx.Log("info", "Tool execution completed");
-              return ToolOutcome::Text("Tool with logging executed successfully");
-            });
+  tools.Add(
+      Describe("test_tool_with_logging", "Tests tool that emits log messages during execution"),
+      [](ToolContext& ctx, const json::object&) {
+        ctx.Log("info", "Tool execution started");
+        if (!Pause(ctx)) {
+          return Cancelled();
+        }
+        ctx.Log("info", "Tool processing data");
+        if (!Pause(ctx)) {
+          return Cancelled();
+        }
+        ctx.Log("info", "Tool execution completed");
+        return ToolOutcome::Text("Tool with logging executed successfully");
+      });
 
   // MCP basic/utilities/progress: sent only when the request carried a progressToken.
   tools.Add(Describe("test_tool_with_progress", "Tests tool that reports progress notifications"),
@@ -435,8 +434,7 @@ void AddNotifyingTools(ToolRegistry& tools) {
                 if (step > 0 && !Pause(ctx)) {
                   return Cancelled();
                 }
-                ctx.Progress(step, 100,
-                             "Completed step " + std::to_string(step) + " of 100");
+                ctx.Progress(step, 100, "Completed step " + std::to_string(step) + " of 100");
               }
               return ToolOutcome::Text("Progress reported: 0, 50 and 100 of 100");
             });
@@ -467,8 +465,8 @@ std::string ElicitationSummary(const json::object& answer) {
   const json::value* content = answer.if_contains("content");
   return "action=" +
          (action && action->is_string() ? std::string(action->get_string()) : "unknown") +
-         ", content=" + json::serialize(content && !content->is_null() ? *content
-                                                                       : json::value(json::object{}));
+         ", content=" +
+         json::serialize(content && !content->is_null() ? *content : json::value(json::object{}));
 }
 
 // Elicits a form (MRTR key "form" in 2026-07-28) and reports "<prefix>action=..., content=...".
@@ -487,17 +485,19 @@ ToolOutcome Elicit(ToolContext& ctx, std::string_view tool, json::object params,
 }
 
 void AddClientRequestTools(ToolRegistry& tools) {
+  json::object prompt_schema = Obj(R"json({"type":"object","properties":{
+      "prompt":{"type":"string","description":"The prompt to send to the LLM"}},
+      "required":["prompt"]})json");
   tools.Add(Describe("test_sampling", "Tests server-initiated sampling (LLM completion request)",
-                     Obj(R"json({"type":"object","properties":{"prompt":{"type":"string",
-                         "description":"The prompt to send to the LLM"}},"required":["prompt"]})json")),
+                     std::move(prompt_schema)),
             [](ToolContext& ctx, const json::object& args) {
               auto prompt = StringArgument(args, "prompt");
               if (auto* error = std::get_if<ToolOutcome>(&prompt)) {
                 return std::move(*error);
               }
-              auto answer = AskClient(ctx, "test_sampling", "sampling", "sampling/createMessage",
-                                      SamplingParams(std::get<std::string>(prompt), 100),
-                                      "sampling");
+              auto answer =
+                  AskClient(ctx, "test_sampling", "sampling", "sampling/createMessage",
+                            SamplingParams(std::get<std::string>(prompt), 100), "sampling");
               if (auto* now = std::get_if<ToolOutcome>(&answer)) {
                 return std::move(*now);
               }
@@ -513,19 +513,20 @@ void AddClientRequestTools(ToolRegistry& tools) {
       "username":{"type":"string","description":"User's response"},
       "email":{"type":"string","description":"User's email address"}},
       "required":["username","email"]})json");
-  tools.Add(
-      Describe("test_elicitation", "Tests server-initiated elicitation (user input request)",
-               Obj(R"json({"type":"object","properties":{"message":{"type":"string",
-                   "description":"The message to show the user"}},"required":["message"]})json")),
-      [requested](ToolContext& ctx, const json::object& args) {
-        auto message = StringArgument(args, "message");
-        if (auto* error = std::get_if<ToolOutcome>(&message)) {
-          return std::move(*error);
-        }
-        json::object params{{"message", std::get<std::string>(message)},
-                            {"requestedSchema", requested}};
-        return Elicit(ctx, "test_elicitation", std::move(params), "User response: ");
-      });
+  json::object message_schema = Obj(R"json({"type":"object","properties":{
+      "message":{"type":"string","description":"The message to show the user"}},
+      "required":["message"]})json");
+  tools.Add(Describe("test_elicitation", "Tests server-initiated elicitation (user input request)",
+                     std::move(message_schema)),
+            [requested](ToolContext& ctx, const json::object& args) {
+              auto message = StringArgument(args, "message");
+              if (auto* error = std::get_if<ToolOutcome>(&message)) {
+                return std::move(*error);
+              }
+              json::object params{{"message", std::get<std::string>(message)},
+                                  {"requestedSchema", requested}};
+              return Elicit(ctx, "test_elicitation", std::move(params), "User response: ");
+            });
 
   // SEP-1034: defaults for every primitive type.
   json::object defaults = Obj(R"json({
@@ -577,19 +578,21 @@ void AddClientRequestTools(ToolRegistry& tools) {
 
 void AddSchemaTools(ToolRegistry& tools) {
   // SEP-1613 / SEP-2106: tools/list must return this schema verbatim.
-  ToolDescriptor schema_tool = Describe(
-      "json_schema_2020_12_tool",
-      "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
-      Obj(R"json({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
-          "$defs":{"address":{"$anchor":"addressDef","type":"object",
-                              "properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
-          "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
-                        "contactMethod":{"type":"string","enum":["phone","email"]},
-                        "phone":{"type":"string"},"email":{"type":"string"}},
-          "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
-          "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
-          "then":{"required":["phone"]},"else":{"required":["email"]},
-          "additionalProperties":false})json"));
+  json::object schema = Obj(R"json({
+      "$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+      "$defs":{"address":{"$anchor":"addressDef","type":"object",
+                          "properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+                    "contactMethod":{"type":"string","enum":["phone","email"]},
+                    "phone":{"type":"string"},"email":{"type":"string"}},
+      "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
+      "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
+      "then":{"required":["phone"]},"else":{"required":["email"]},
+      "additionalProperties":false})json");
+  ToolDescriptor schema_tool =
+      Describe("json_schema_2020_12_tool",
+               "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
+               std::move(schema));
   schema_tool.runs_inline = true;
   tools.Add(std::move(schema_tool), [](ToolContext&, const json::object& args) {
     for (std::string_view key : {"name", "contactMethod", "phone", "email"}) {
@@ -605,13 +608,15 @@ void AddSchemaTools(ToolRegistry& tools) {
 
   // MCP 2026-07-28 basic/transports (x-mcp-header, SEP-2243): clients mirror `region` into an
   // Mcp-Param-Region header, which the transport checks against the body.
+  json::object region_schema = Obj(R"json({"type":"object","properties":{
+      "region":{"type":"string","x-mcp-header":"Region",
+                "description":"Any region name; mirrored in the Mcp-Param-Region header"}},
+      "required":["region"]})json");
   ToolDescriptor header = Describe(
       "test_header_param",
       "Tests x-mcp-header (SEP-2243): the region argument is also sent as the Mcp-Param-Region "
       "header, which the server validates against the body",
-      Obj(R"json({"type":"object","properties":{"region":{"type":"string",
-          "description":"Any region name; mirrored in the Mcp-Param-Region header",
-          "x-mcp-header":"Region"}},"required":["region"]})json"));
+      std::move(region_schema));
   header.runs_inline = true;
   tools.Add(std::move(header), [](ToolContext&, const json::object& args) {
     auto region = StringArgument(args, "region");
@@ -682,9 +687,11 @@ json::object ConfirmRequest() {
   return InputRequest("elicitation/create", ElicitParams("Please confirm", "ok", "boolean"));
 }
 
+using MrtrFn = ToolOutcome (*)(ToolContext&, const Responses&);
+
 // Wraps an MRTR fixture: a tool error in the 2025 revisions; malformed inputResponses rejected.
-ToolFn ModernTool(std::string name, std::function<ToolOutcome(ToolContext&, const Responses&)> fn) {
-  return [name = std::move(name), fn = std::move(fn)](ToolContext& ctx, const json::object&) {
+ToolFn ModernTool(std::string name, MrtrFn fn) {
+  return [name = std::move(name), fn](ToolContext& ctx, const json::object&) {
     if (!ctx.modern()) {
       return ModernOnly(ctx, name);
     }
@@ -694,12 +701,6 @@ ToolFn ModernTool(std::string name, std::function<ToolOutcome(ToolContext&, cons
     }
     return fn(ctx, responses);
   };
-}
-
-ToolDescriptor MrtrTool(std::string name, std::string description) {
-  ToolDescriptor d = Describe(std::move(name), std::move(description));
-  d.runs_inline = true;  // no blocking: input comes with the retry
-  return d;
 }
 
 // user_name → "Hello, <name>!". Needs the elicitation capability.
@@ -749,8 +750,8 @@ ToolOutcome ListRootsFixture(ToolContext& ctx, const Responses& responses) {
   }
   const json::value* answer = responses.Get("roots_request");
   if (answer == nullptr) {
-    return InputRequired(json::object{
-        {"roots_request", InputRequest("roots/list", json::object{})}});
+    return InputRequired(
+        json::object{{"roots_request", InputRequest("roots/list", json::object{})}});
   }
   auto count = RootCount(*answer);
   if (!count) {
@@ -806,8 +807,8 @@ ToolOutcome MultipleInputsFixture(ToolContext& ctx, const Responses& responses) 
     if (!e || (e->action == "accept" && !AcceptedString(*e, "name"))) {
       return BadResponse("user_name", "ElicitResult");
     }
-    answers["user_name"] = e->action == "accept" ? *AcceptedString(*e, "name")
-                                                 : "(" + e->action + ")";
+    answers["user_name"] =
+        e->action == "accept" ? *AcceptedString(*e, "name") : "(" + e->action + ")";
   }
   if (const json::value* a = responses.Get("greeting")) {
     auto text = SampledText(*a);
@@ -871,7 +872,8 @@ ToolOutcome MultiRoundFixture(ToolContext& ctx, const Responses& responses) {
       return ToolOutcome::Text("Multi-round stopped at step 1: the user chose to " + e->action +
                                ".");
     }
-    json::object payload{{"kind", "multi-round"}, {"round", 2}, {"name", *AcceptedString(*e, "name")}};
+    json::object payload{
+        {"kind", "multi-round"}, {"round", 2}, {"name", *AcceptedString(*e, "name")}};
     return InputRequired(
         json::object{{"step2", InputRequest("elicitation/create",
                                             ElicitParams("Step 2: What is your favorite color?",
@@ -896,8 +898,7 @@ ToolOutcome MultiRoundFixture(ToolContext& ctx, const Responses& responses) {
     return BadResponse("step2", "ElicitResult");
   }
   if (e->action != "accept") {
-    return ToolOutcome::Text("Multi-round stopped at step 2: the user chose to " + e->action +
-                             ".");
+    return ToolOutcome::Text("Multi-round stopped at step 2: the user chose to " + e->action + ".");
   }
   return ToolOutcome::Text("Multi-round complete for " + std::string(name->get_string()) +
                            " who likes " + *AcceptedString(*e, "color"));
@@ -931,8 +932,8 @@ ToolOutcome CapabilitiesFixture(ToolContext& ctx, const Responses& responses) {
   }
   json::object requests;
   if (HasCapability(ctx, "elicitation")) {
-    requests["elicit_input"] = InputRequest("elicitation/create",
-                                            ElicitParams("Elicitation input", "value", "string"));
+    requests["elicit_input"] =
+        InputRequest("elicitation/create", ElicitParams("Elicitation input", "value", "string"));
   }
   if (HasCapability(ctx, "sampling")) {
     requests["sample_input"] =
@@ -953,35 +954,30 @@ ToolOutcome CapabilitiesFixture(ToolContext& ctx, const Responses& responses) {
   if (requests.empty()) {
     return ToolOutcome::Text("No supported capabilities declared");
   }
-  return InputRequired(std::move(requests),
-                       Sign(ctx, json::object{{"kind", "capabilities-test"}}));
+  return InputRequired(std::move(requests), Sign(ctx, json::object{{"kind", "capabilities-test"}}));
 }
 
 void AddInputRequiredTools(ToolRegistry& tools) {
-  tools.Add(MrtrTool("test_input_required_result_elicitation",
-                     "MRTR: returns InputRequiredResult with elicitation request"),
-            ModernTool("test_input_required_result_elicitation", ElicitationFixture));
-  tools.Add(MrtrTool("test_input_required_result_sampling",
-                     "MRTR: returns InputRequiredResult with sampling request"),
-            ModernTool("test_input_required_result_sampling", SamplingFixture));
-  tools.Add(MrtrTool("test_input_required_result_list_roots",
-                     "MRTR: returns InputRequiredResult with roots/list request"),
-            ModernTool("test_input_required_result_list_roots", ListRootsFixture));
-  tools.Add(MrtrTool("test_input_required_result_request_state",
-                     "MRTR: returns InputRequiredResult with requestState"),
-            ModernTool("test_input_required_result_request_state", RequestStateFixture));
-  tools.Add(MrtrTool("test_input_required_result_multiple_inputs",
-                     "MRTR: returns InputRequiredResult with multiple input requests"),
-            ModernTool("test_input_required_result_multiple_inputs", MultipleInputsFixture));
-  tools.Add(MrtrTool("test_input_required_result_multi_round",
-                     "MRTR: multi-round InputRequiredResult workflow"),
-            ModernTool("test_input_required_result_multi_round", MultiRoundFixture));
-  tools.Add(MrtrTool("test_input_required_result_tampered_state",
-                     "MRTR: HMAC-signed requestState integrity test"),
-            ModernTool("test_input_required_result_tampered_state", TamperedStateFixture));
-  tools.Add(MrtrTool("test_input_required_result_capabilities",
-                     "MRTR: respects client capabilities in inputRequests"),
-            ModernTool("test_input_required_result_capabilities", CapabilitiesFixture));
+  const std::pair<const char*, const char*> descriptions[] = {
+      {"elicitation", "MRTR: returns InputRequiredResult with elicitation request"},
+      {"sampling", "MRTR: returns InputRequiredResult with sampling request"},
+      {"list_roots", "MRTR: returns InputRequiredResult with roots/list request"},
+      {"request_state", "MRTR: returns InputRequiredResult with requestState"},
+      {"multiple_inputs", "MRTR: returns InputRequiredResult with multiple input requests"},
+      {"multi_round", "MRTR: multi-round InputRequiredResult workflow"},
+      {"tampered_state", "MRTR: HMAC-signed requestState integrity test"},
+      {"capabilities", "MRTR: respects client capabilities in inputRequests"},
+  };
+  const MrtrFn fns[] = {ElicitationFixture,   SamplingFixture,       ListRootsFixture,
+                        RequestStateFixture,  MultipleInputsFixture, MultiRoundFixture,
+                        TamperedStateFixture, CapabilitiesFixture};
+  static_assert(std::size(descriptions) == std::size(fns));
+  for (size_t i = 0; i < std::size(fns); ++i) {
+    const std::string name = std::string("test_input_required_result_") + descriptions[i].first;
+    ToolDescriptor d = Describe(name, descriptions[i].second);
+    d.runs_inline = true;  // never blocks: the input comes with the retry
+    tools.Add(std::move(d), ModernTool(name, fns[i]));
+  }
 }
 
 // ---- resources ----
@@ -1054,8 +1050,8 @@ std::variant<std::string, ToolOutcome> PromptArgumentValue(const json::object& a
 void AddPrompts(PromptRegistry& prompts) {
   prompts.Add({"test_simple_prompt", "Simple Test Prompt", "A simple prompt without arguments", {}},
               [](ToolContext&, const json::object&) {
-                return Messages(json::array{
-                    UserMessage(TextContent("This is a simple prompt for testing."))});
+                return Messages(
+                    json::array{UserMessage(TextContent("This is a simple prompt for testing."))});
               });
 
   prompts.Add({"test_prompt_with_arguments",
@@ -1070,9 +1066,9 @@ void AddPrompts(PromptRegistry& prompts) {
                     return std::move(*error);
                   }
                 }
-                return Messages(json::array{UserMessage(TextContent(
-                    "Prompt with arguments: arg1='" + std::get<std::string>(arg1) + "', arg2='" +
-                    std::get<std::string>(arg2) + "'"))});
+                return Messages(json::array{UserMessage(
+                    TextContent("Prompt with arguments: arg1='" + std::get<std::string>(arg1) +
+                                "', arg2='" + std::get<std::string>(arg2) + "'"))});
               });
 
   prompts.Add({"test_prompt_with_embedded_resource",
@@ -1092,13 +1088,12 @@ void AddPrompts(PromptRegistry& prompts) {
                     UserMessage(TextContent("Please process the embedded resource above."))});
               });
 
-  prompts.Add({"test_prompt_with_image", "Prompt With Image", "A prompt that includes image content",
-               {}},
-              [](ToolContext&, const json::object&) {
-                return Messages(
-                    json::array{UserMessage(ImageContent()),
-                                UserMessage(TextContent("Please analyze the image above."))});
-              });
+  prompts.Add(
+      {"test_prompt_with_image", "Prompt With Image", "A prompt that includes image content", {}},
+      [](ToolContext&, const json::object&) {
+        return Messages(json::array{UserMessage(ImageContent()),
+                                    UserMessage(TextContent("Please analyze the image above."))});
+      });
 
   // MRTR on prompts/get (input-required-result-non-tool-request).
   prompts.Add(
@@ -1119,10 +1114,9 @@ void AddPrompts(PromptRegistry& prompts) {
         const json::value* answer = responses.Get("user_context");
         if (answer == nullptr) {
           return InputRequired(json::object{
-              {"user_context",
-               InputRequest("elicitation/create",
-                            ElicitParams("What context should the prompt use?", "context",
-                                         "string"))}});
+              {"user_context", InputRequest("elicitation/create",
+                                            ElicitParams("What context should the prompt use?",
+                                                         "context", "string"))}});
         }
         auto e = ParseElicitation(*answer);
         if (!e || (e->action == "accept" && !AcceptedString(*e, "context"))) {

@@ -367,8 +367,13 @@ void StreamableHttpTransport::HandlePost(const std::shared_ptr<http::Exchange>& 
   }
   ParsedBody body =
       ParseBody(r.body, ParseLimits{.max_bytes = options_.body_limit, .allow_batch = true});
-  if (!body.batch && body.items[0].error && body.items[0].error->code == kParseError) {
-    return exchange->Respond(RpcErrorResponse(400, nullptr, kParseError, "Parse error"));
+  if (!body.batch && body.items[0].error) {
+    // Not JSON (-32700), or JSON that is not a JSON-RPC message (-32600): answered before any
+    // era or session logic, with the id when one could be read.
+    const auto& item = body.items[0];
+    return exchange->Respond(
+        RpcErrorResponse(400, item.id, item.error->code,
+                         item.error->code == kParseError ? "Parse error" : item.error->message));
   }
   if (!body.batch && body.items[0].message) {
     const Message& m = *body.items[0].message;

@@ -1,7 +1,10 @@
 #include "mcpauth/mcp/resources.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace mcpauth::mcp {
 namespace json = boost::json;
@@ -42,7 +45,8 @@ bool IsVarName(std::string_view name) {
 
 // Splits a template into parts. Only level 1 (RFC 6570 §1.2: simple `{var}`) is accepted: an
 // operator ({+x}, {#x}, ...), a variable list ({x,y}), a modifier ({x*}, {x:3}), an unbalanced
-// brace, or two adjacent variables (which no matcher can split) make the template invalid.
+// brace, two adjacent variables (which no matcher can split) or a repeated name make the template
+// invalid.
 bool ParseTemplate(std::string_view tmpl, std::vector<TemplatePart>* parts) {
   size_t i = 0;
   while (i < tmpl.size()) {
@@ -68,95 +72,89 @@ bool ParseTemplate(std::string_view tmpl, std::vector<TemplatePart>* parts) {
     if (!parts->empty() && parts->back().variable) {
       return false;
     }
+    for (const TemplatePart& p : *parts) {
+      if (p.variable && p.text == name) {
+        return false;  // a repeated name would constrain two matches to be equal: not supported
+      }
+    }
     parts->push_back({true, name});
     i = close + 1;
   }
   return true;
 }
 
-// Backtracking matcher. A variable takes one or more characters, none of them '/', and is tried
-// only at the ends where the next literal occurs, so a template with at most one variable per
-// path segment matches in linear time; the worst case (several variables in one segment) is
-// O(parts × segment length²), and only the operator writes templates.
-class Matcher {
- public:
-  using Bindings = std::vector<std::pair<std::string_view, std::string_view>>;
+using Bindings = std::vector<std::pair<std::string_view, std::string_view>>;
 
-  Matcher(const std::vector<TemplatePart>& parts, std::string_view uri)
-      : parts_(parts), uri_(uri) {
-    // Memoizing failed (part, position) states is sound only when no variable name repeats: a
-    // repeated name makes a state's outcome depend on the earlier binding.
-    std::vector<std::string_view> names;
-    for (const TemplatePart& p : parts_) {
-      if (p.variable) {
-        names.push_back(p.text);
+// Matches one path segment (no '/') against its template parts: literals match exactly, a variable
+// takes one or more characters. This is wildcard matching, done with the classic "resume after the
+// last variable" method: on a mismatch only the most recent variable grows, since any longer
+// choice for an earlier one leaves less text for the rest. O(segment length × parts), so a client
+// cannot make a long URI expensive to match.
+bool MatchSegment(const std::vector<TemplatePart>& parts, std::string_view text, Bindings& vars) {
+  std::vector<size_t> start(parts.size() + 1, 0);  // where each part matched
+  size_t part = 0;
+  size_t pos = 0;
+  std::optional<size_t> last_var;  // the variable to grow on a mismatch
+  size_t grow_to = 0;              // its next end
+  while (true) {
+    if (part == parts.size()) {
+      if (pos == text.size()) {
+        break;
       }
+    } else if (parts[part].variable) {
+      if (pos < text.size()) {
+        start[part] = pos;
+        last_var = part;
+        grow_to = pos + 1;
+        pos += 1;  // one character at least
+        ++part;
+        continue;
+      }
+    } else if (text.substr(pos).starts_with(parts[part].text)) {
+      start[part] = pos;
+      pos += parts[part].text.size();
+      ++part;
+      continue;
     }
-    std::sort(names.begin(), names.end());
-    if (std::adjacent_find(names.begin(), names.end()) == names.end()) {
-      failed_.assign(parts_.size() * (uri_.size() + 1), false);
-    }
-  }
-
-  bool Match(size_t part, size_t pos, Bindings& vars) {
-    if (part == parts_.size()) {
-      return pos == uri_.size();
-    }
-    const size_t state = part * (uri_.size() + 1) + pos;
-    if (!failed_.empty() && failed_[state]) {
+    if (!last_var || grow_to >= text.size()) {
       return false;
     }
-    const bool matched = parts_[part].variable ? MatchVariable(part, pos, vars)
-                                               : uri_.substr(pos).starts_with(parts_[part].text) &&
-                                                     Match(part + 1, pos + parts_[part].text.size(), vars);
-    if (!matched && !failed_.empty()) {
-      failed_[state] = true;
-    }
-    return matched;
+    ++grow_to;
+    pos = grow_to;
+    part = *last_var + 1;
   }
+  start[parts.size()] = text.size();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].variable) {
+      vars.emplace_back(parts[i].text, text.substr(start[i], start[i + 1] - start[i]));
+    }
+  }
+  return true;
+}
 
- private:
-  bool MatchVariable(size_t part, size_t pos, Bindings& vars) {
-    const size_t slash = uri_.find('/', pos);
-    const size_t limit = slash == std::string_view::npos ? uri_.size() : slash;
-    if (limit == pos) {
-      return false;  // one or more characters
+// Splits the parts at the '/' of their literals: variables never contain '/', so each '/' of the
+// URI must be one of the template's, in order, and the segments match independently.
+std::vector<std::vector<TemplatePart>> Segments(const std::vector<TemplatePart>& parts) {
+  std::vector<std::vector<TemplatePart>> segments(1);
+  for (const TemplatePart& p : parts) {
+    if (p.variable) {
+      segments.back().push_back(p);
+      continue;
     }
-    if (part + 1 == parts_.size()) {
-      return limit == uri_.size() && TryEnd(part, pos, limit, vars);
-    }
-    // Adjacent variables are rejected by ParseTemplate, so a literal follows.
-    const std::string_view next = parts_[part + 1].text;
-    for (size_t end = uri_.find(next, pos + 1); end != std::string_view::npos && end <= limit;
-         end = uri_.find(next, end + 1)) {
-      if (TryEnd(part, pos, end, vars)) {
-        return true;
+    std::string_view rest = p.text;
+    for (size_t slash = rest.find('/'); slash != std::string_view::npos; slash = rest.find('/')) {
+      if (slash > 0) {
+        segments.back().push_back({false, rest.substr(0, slash)});
       }
+      segments.emplace_back();
+      rest.remove_prefix(slash + 1);
     }
-    return false;
+    if (!rest.empty()) {
+      segments.back().push_back({false, rest});
+    }
   }
-
-  bool TryEnd(size_t part, size_t pos, size_t end, Bindings& vars) {
-    const std::string_view name = parts_[part].text;
-    const std::string_view value = uri_.substr(pos, end - pos);
-    auto existing = std::find_if(vars.begin(), vars.end(),
-                                 [&](const auto& binding) { return binding.first == name; });
-    if (existing != vars.end()) {
-      // A name used twice must expand to the same value both times.
-      return existing->second == value && Match(part + 1, end, vars);
-    }
-    vars.emplace_back(name, value);
-    if (Match(part + 1, end, vars)) {
-      return true;
-    }
-    vars.pop_back();
-    return false;
-  }
-
-  const std::vector<TemplatePart>& parts_;
-  std::string_view uri_;
-  std::vector<bool> failed_;  // empty: no memoization
-};
+  return segments;
+}
 
 void PutIfNotEmpty(json::object& o, std::string_view key, const std::string& value) {
   if (!value.empty()) {
@@ -172,10 +170,19 @@ bool MatchUriTemplate(std::string_view uri_template, std::string_view uri,
   if (!ParseTemplate(uri_template, &parts)) {
     return false;
   }
-  Matcher::Bindings found;
-  Matcher matcher(parts, uri);
-  if (!matcher.Match(0, 0, found)) {
+  const auto segments = Segments(parts);
+  if (static_cast<size_t>(std::count(uri.begin(), uri.end(), '/')) + 1 != segments.size()) {
     return false;
+  }
+  Bindings found;
+  std::string_view rest = uri;
+  for (const auto& segment : segments) {
+    const size_t slash = rest.find('/');
+    const std::string_view text = rest.substr(0, slash);
+    if (!MatchSegment(segment, text, found)) {
+      return false;
+    }
+    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
   }
   if (vars != nullptr) {
     vars->clear();

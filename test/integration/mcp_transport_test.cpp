@@ -345,6 +345,22 @@ TEST_F(McpTransportTest, BadInputGetsTheRightErrorAndTheServerKeepsServing) {
                 }())
                 .status,
             406);
+  auto wrong_version = Raw(R"({"jsonrpc":"1.0","id":5,"method":"tools/list"})", {});
+  EXPECT_EQ(wrong_version.status, 400);
+  EXPECT_EQ(Body(wrong_version).at("error").at("code").as_int64(), kInvalidRequest);
+  EXPECT_EQ(Body(wrong_version).at("id").as_int64(), 5);
+  auto huge_id = Raw(R"({"jsonrpc":"2.0","id":1e400,"method":"tools/list"})", {});
+  EXPECT_EQ(huge_id.status, 400);
+  auto bigger_id = Raw(R"({"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"x"})", {});
+  EXPECT_EQ(Body(bigger_id).at("error").at("code").as_int64(), kInvalidRequest);
+  // Unknown method in a legacy session: -32601 in-band.
+  http::Headers h;
+  h.Set("Mcp-Session-Id", Initialize());
+  EXPECT_EQ(Body(Raw(R"({"jsonrpc":"2.0","id":6,"method":"no/such"})", h))
+                .at("error")
+                .at("code")
+                .as_int64(),
+            kMethodNotFound);
   // Wrong parameter type in the modern era: an in-band -32602.
   auto r = Modern("tools/call", R"({"name":"echo","arguments":"not-an-object"})");
   EXPECT_EQ(Body(r).at("error").at("code").as_int64(), kInvalidParams);

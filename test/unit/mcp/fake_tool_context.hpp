@@ -149,9 +149,7 @@ class FakeToolContext final : public ToolContext {
     return answer;
   }
 
-  void NotifyListChanged(std::string_view which) override {
-    list_changes_.emplace_back(which);
-  }
+  void NotifyListChanged(std::string_view which) override { list_changes_.emplace_back(which); }
 
  private:
   std::string Bound(std::string_view payload) const {
@@ -163,8 +161,9 @@ class FakeToolContext final : public ToolContext {
   std::string tool_name_ = "tool";
   bool modern_ = true;
   std::string version_ = "2026-07-28";
-  boost::json::object capabilities_ = boost::json::parse(
-      R"({"sampling":{},"elicitation":{},"roots":{"listChanged":true}})").as_object();
+  boost::json::object capabilities_ =
+      boost::json::parse(R"({"sampling":{},"elicitation":{},"roots":{"listChanged":true}})")
+          .as_object();
   Principal principal_;
   std::optional<boost::json::value> input_responses_;
   std::optional<std::string> request_state_;

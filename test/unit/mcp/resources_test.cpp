@@ -25,17 +25,24 @@ struct MatchCase {
 TEST(MatchUriTemplateTest, MatchesLevelOneTemplates) {
   const std::vector<MatchCase> cases = {
       {"test://template/{id}/data", "test://template/123/data", true, {{"id", "123"}}},
-      {"test://template/{id}/data", "test://template/a-b_c.d~e%20/data", true,
+      {"test://template/{id}/data",
+       "test://template/a-b_c.d~e%20/data",
+       true,
        {{"id", "a-b_c.d~e%20"}}},
       {"test://static", "test://static", true, {}},
-      {"file:///{dir}/{name}.txt", "file:///etc/hosts.txt", true,
+      {"file:///{dir}/{name}.txt",
+       "file:///etc/hosts.txt",
+       true,
        {{"dir", "etc"}, {"name", "hosts"}}},
       // Backtracking: the first split that lets the rest of the template match.
       {"file:///{name}.txt", "file:///a.txt.txt", true, {{"name", "a.txt"}}},
       {"x://{a}-{b}", "x://1-2-3", true, {{"a", "1"}, {"b", "2-3"}}},
       {"x://{host}", "x://example", true, {{"host", "example"}}},
-      // A repeated name must expand to the same value.
-      {"x://{v}/{v}", "x://same/same", true, {{"v", "same"}}},
+      {"test://a//b/{x}", "test://a//b/1", true, {{"x", "1"}}},
+      {"{scheme}://{host}/",
+       "https://example.com/",
+       true,
+       {{"scheme", "https"}, {"host", "example.com"}}},
   };
   for (const MatchCase& c : cases) {
     std::map<std::string, std::string> vars;
@@ -46,14 +53,15 @@ TEST(MatchUriTemplateTest, MatchesLevelOneTemplates) {
 
 TEST(MatchUriTemplateTest, RejectsNonMatchingUris) {
   const std::vector<std::pair<const char*, const char*>> cases = {
-      {"test://template/{id}/data", "test://template//data"},        // empty variable
-      {"test://template/{id}/data", "test://template/1/2/data"},     // '/' inside a variable
-      {"test://template/{id}/data", "test://template/123/data/"},    // trailing text
-      {"test://template/{id}/data", "test://template/123/dat"},      // literal cut short
-      {"test://template/{id}/data", "TEST://template/123/data"},     // literals are exact
-      {"test://template/{id}/data", "xtest://template/123/data"},    // anchored at the start
+      {"test://template/{id}/data", "test://template//data"},      // empty variable
+      {"test://template/{id}/data", "test://template/1/2/data"},   // '/' inside a variable
+      {"test://template/{id}/data", "test://template/123/data/"},  // trailing text
+      {"test://template/{id}/data", "test://template/123/dat"},    // literal cut short
+      {"test://template/{id}/data", "TEST://template/123/data"},   // literals are exact
+      {"test://template/{id}/data", "xtest://template/123/data"},  // anchored at the start
       {"test://template/{id}/data", ""},
-      {"x://{v}/{v}", "x://one/two"},                                 // repeated name differs
+      {"test://a//b/{x}", "test://a/b/1"},  // '/' count differs
+      {"{scheme}://{host}/", "https://example.com"},
       {"test://static", "test://static2"},
   };
   for (const auto& [tmpl, uri] : cases) {
@@ -70,6 +78,8 @@ TEST(MatchUriTemplateTest, RejectsTemplatesBeyondLevelOne) {
     EXPECT_FALSE(MatchUriTemplate(tmpl, "x://abc")) << tmpl;
     EXPECT_FALSE(MatchUriTemplate(tmpl, "x://a,b")) << tmpl;
   }
+  // A repeated name would need both expansions equal: not supported, so never a match.
+  EXPECT_FALSE(MatchUriTemplate("x://{v}/{v}", "x://same/same"));
   EXPECT_TRUE(MatchUriTemplate("x://{a.b}", "x://v"));
   EXPECT_TRUE(MatchUriTemplate("x://{a%41}", "x://v"));
   EXPECT_FALSE(MatchUriTemplate("x://{a%4}", "x://v"));
@@ -79,9 +89,9 @@ TEST(MatchUriTemplateTest, VarsMayBeNull) {
   EXPECT_TRUE(MatchUriTemplate("test://template/{id}/data", "test://template/9/data", nullptr));
 }
 
-TEST(MatchUriTemplateTest, LongAdversarialUriFinishes) {
-  // Two variables in one segment over a long run of separators: memoized, so this is quick.
-  const std::string uri = "x://" + std::string(4000, '-') + "y";
+TEST(MatchUriTemplateTest, LongAdversarialUriMatchesInLinearTime) {
+  // Several variables in one segment over a long run of separators: no backtracking blow-up.
+  const std::string uri = "x://" + std::string(1'000'000, '-') + "y";
   EXPECT_FALSE(MatchUriTemplate("x://{a}-{b}-{c}z", uri));
   std::map<std::string, std::string> vars;
   EXPECT_TRUE(MatchUriTemplate("x://{a}-{b}-{c}y", uri, &vars));
@@ -159,7 +169,7 @@ TEST(ResourceRegistryTest, ReadsExactUrisBeforeTemplatesThenTemplatesInOrder) {
   r.AddTemplate({"test://{kind}/{id}", "any", "", "", ""}, Fixed("any"));
   r.Add({"test://item/special", "special", "", "", ""}, Fixed("special"));
   EXPECT_EQ(TextOf(r.Read("test://item/special")), "special");  // exact first
-  EXPECT_EQ(TextOf(r.Read("test://item/7")), "never");           // first matching template
+  EXPECT_EQ(TextOf(r.Read("test://item/7")), "never");          // first matching template
   EXPECT_EQ(TextOf(r.Read("test://other/7")), "any");
   EXPECT_FALSE(r.Read("test://nonexistent-resource-for-conformance-testing").has_value());
   EXPECT_FALSE(r.Read("test://item/7/extra").has_value());
