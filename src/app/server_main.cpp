@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   }
 
   // MCP: tools run on a worker pool, off the network threads.
-  core::WorkerPool pool(std::max(4u, std::thread::hardware_concurrency() * 2));
+  auto pool =
+      std::make_unique<core::WorkerPool>(std::max(4u, std::thread::hardware_concurrency() * 2));
   auto tools = std::make_shared<mcp::ToolRegistry>();
   auto resources = std::make_shared<mcp::ResourceRegistry>();
   auto prompts = std::make_shared<mcp::PromptRegistry>();
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   mcp::McpServer::Options mcp_options;
   mcp_options.identity.name =
       tools_set == "conformance" ? "mcp-conformance-test-server" : "mcpauth";
-  mcp::McpServer mcp_server(mcp_options, tools, resources, prompts, pool, SystemClock::Instance(),
+  mcp::McpServer mcp_server(mcp_options, tools, resources, prompts, *pool, SystemClock::Instance(),
                             OpenSslRandom::Instance());
   mcp::SessionTable sessions(SystemClock::Instance(), OpenSslRandom::Instance(), {});
   mcp::TransportOptions transport_options;
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
   }
   log::Info("data directory: {}", std::filesystem::absolute(data_dir).string());
   server.RunUntilSignal();
+  pool.reset();  // finish running tools while everything they reference still exists
   log::Info("stopped");
   return 0;
 }

@@ -277,7 +277,14 @@ StreamableHttpTransport::StreamableHttpTransport(McpServer& server, SessionTable
     : server_(server),
       sessions_(sessions),
       options_(std::move(options)),
-      authorizer_(std::move(authorizer)) {}
+      authorizer_(std::move(authorizer)) {
+  server_.SetLegacyBroadcast([this](const json::object& notification) {
+    const std::string data = json::serialize(notification);
+    sessions_.ForEach([&](Session& s) { sessions_.SendOnGetStream(s, data); });
+  });
+}
+
+StreamableHttpTransport::~StreamableHttpTransport() { server_.SetLegacyBroadcast(nullptr); }
 
 void StreamableHttpTransport::Register(http::Router& router) {
   auto handler = [this](std::shared_ptr<http::Exchange> ex) { Handle(std::move(ex)); };
@@ -677,6 +684,8 @@ void StreamableHttpTransport::HandleGet(const std::shared_ptr<http::Exchange>& e
   head.headers.Set("Content-Type", "text/event-stream");
   head.headers.Set("X-Accel-Buffering", "no");
   session->get_stream = exchange->StartStream(std::move(head));
+  // A reconnection delay for the client's EventSource logic (WHATWG HTML §9.2 "retry").
+  session->get_stream->SendRaw("retry: 3000\n\n");
   // Resumption (2025 transports): replay what followed Last-Event-ID on this stream.
   if (const auto last = r.headers.Get("Last-Event-ID")) {
     uint64_t last_id = 0;

@@ -533,10 +533,23 @@ void McpServer::NotifyListChanged(std::string_view which) {
     }
   }
   const std::string method = "notifications/" + std::string(which) + "/list_changed";
+  std::function<void(const json::object&)> broadcast;
+  {
+    std::lock_guard lock(mu_);
+    broadcast = legacy_broadcast_;
+  }
+  if (broadcast) {
+    broadcast(MakeNotification(method, nullptr));
+  }
   for (const auto& l : targets) {
     l->channel->Send(MakeNotification(
         method, json::object{{"_meta", json::object{{kSubscriptionIdKey, l->subscription_id}}}}));
   }
+}
+
+void McpServer::SetLegacyBroadcast(std::function<void(const json::object&)> broadcast) {
+  std::lock_guard lock(mu_);
+  legacy_broadcast_ = std::move(broadcast);
 }
 
 size_t McpServer::listen_streams() const {

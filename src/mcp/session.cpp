@@ -81,6 +81,25 @@ bool SessionTable::Remove(std::string_view id, std::string_view principal_key) {
   return true;
 }
 
+void SessionTable::ForEach(const std::function<void(Session&)>& fn) const {
+  std::lock_guard lock(mu_);
+  for (const auto& s : lru_) {
+    fn(*s);
+  }
+}
+
+void SessionTable::SendOnGetStream(Session& session, std::string data) const {
+  std::lock_guard lock(session.mu);
+  const uint64_t id = session.next_event_id++;
+  if (session.get_stream && !session.get_stream->closed()) {
+    session.get_stream->Send(http::SseEvent{.id = std::to_string(id), .data = data});
+  }
+  session.replay.emplace_back(id, std::move(data));
+  while (session.replay.size() > options_.replay_events) {
+    session.replay.pop_front();
+  }
+}
+
 size_t SessionTable::size() const {
   std::lock_guard lock(mu_);
   return lru_.size();

@@ -51,6 +51,11 @@ class McpTransportTest : public ::testing::Test {
                                       R"("x-mcp-header":"Region"}}})")
                               .as_object();
     tools->Add(region, [](ToolContext&, const json::object&) { return ToolOutcome::Text("ok"); });
+    tools->Add(ToolDescriptor{.name = "trigger", .description = "Changes the tool list"},
+               [](ToolContext& ctx, const json::object&) {
+                 ctx.NotifyListChanged("tools");
+                 return ToolOutcome::Text("changed");
+               });
     server_ = std::make_unique<McpServer>(McpServer::Options{}, tools,
                                           std::make_shared<ResourceRegistry>(),
                                           std::make_shared<PromptRegistry>(), pool_,
@@ -122,10 +127,11 @@ class McpTransportTest : public ::testing::Test {
     return std::string(r.headers.Get("Mcp-Session-Id").value_or(""));
   }
 
-  core::WorkerPool pool_{2};
+  // Destroyed in reverse: the HTTP server stops, the pool drains, then what tools reference.
   std::unique_ptr<McpServer> server_;
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<StreamableHttpTransport> transport_;
+  core::WorkerPool pool_{2};
   std::unique_ptr<http::Server> http_;
   http::Client client_;
   std::string url_;
@@ -283,7 +289,7 @@ TEST_F(McpTransportTest, LegacySessionLifecycle) {
   ASSERT_EQ(list.status, 200);
   auto result = Body(list).at("result").as_object();
   EXPECT_FALSE(result.contains("resultType"));  // legacy wire: no 2026 fields
-  EXPECT_EQ(result.at("tools").as_array().size(), 3u);
+  EXPECT_EQ(result.at("tools").as_array().size(), 4u);
   auto ping = Body(Raw(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", h));
   EXPECT_TRUE(ping.at("result").as_object().empty());  // exactly {}
 
@@ -292,6 +298,66 @@ TEST_F(McpTransportTest, LegacySessionLifecycle) {
   ASSERT_TRUE(del.has_value());
   EXPECT_EQ(del->status, 200);
   EXPECT_EQ(Raw(R"({"jsonrpc":"2.0","id":4,"method":"tools/list"})", h).status, 404);
+}
+
+TEST_F(McpTransportTest, LegacyGetStreamCarriesListChangedAndReplaysAfterLastEventId) {
+  http::Headers h;
+  h.Set("Mcp-Session-Id", Initialize());
+  h.Set("MCP-Protocol-Version", "2025-11-25");
+  // Two changes while no stream is open: kept in the session's replay buffer.
+  ASSERT_EQ(Raw(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trigger"}})", h)
+                .status,
+            200);
+  ASSERT_EQ(Raw(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"trigger"}})", h)
+                .status,
+            200);
+  // Resume after event 1: only event 2 is replayed.
+  http::ClientRequest get{.method = "GET", .url = url_, .headers = h, .timeout = 5s};
+  get.headers.Set("Accept", "text/event-stream");
+  get.headers.Set("Last-Event-ID", "1");
+  std::vector<http::SseEvent> events;
+  auto r = client_.Stream(get, [&](const http::SseEvent& e) {
+    if (!e.data.empty()) {
+      events.push_back(e);
+    }
+    return events.empty();  // stop after the first event with data
+  });
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, "2");
+  EXPECT_NE(events[0].data.find("notifications/tools/list_changed"), std::string::npos);
+}
+
+TEST_F(McpTransportTest, ModernListenStreamAcknowledgesAndFiltersNotifications) {
+  json::object params{{"notifications", json::object{{"toolsListChanged", true}}}};
+  params["_meta"] = json::parse(kMeta);
+  json::object body{
+      {"jsonrpc", "2.0"}, {"id", 42}, {"method", "subscriptions/listen"}, {"params", params}};
+  http::ClientRequest req{
+      .method = "POST", .url = url_, .body = json::serialize(body), .timeout = 5s};
+  req.headers.Set("Content-Type", "application/json");
+  req.headers.Set("Accept", "application/json, text/event-stream");
+  req.headers.Set("MCP-Protocol-Version", "2026-07-28");
+  req.headers.Set("Mcp-Method", "subscriptions/listen");
+  std::vector<std::string> seen;
+  http::Client listener;
+  std::thread trigger;
+  auto r = listener.Stream(req, [&](const http::SseEvent& e) {
+    seen.push_back(e.data);
+    if (seen.size() == 1) {
+      // Acknowledged: now change the tool list from another request.
+      trigger =
+          std::thread([this] { Modern("tools/call", R"({"name":"trigger","arguments":{}})"); });
+    }
+    return seen.size() < 2;
+  });
+  if (trigger.joinable()) {
+    trigger.join();
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_NE(seen[0].find("notifications/subscriptions/acknowledged"), std::string::npos);
+  EXPECT_NE(seen[0].find(R"("io.modelcontextprotocol/subscriptionId":42)"), std::string::npos);
+  EXPECT_NE(seen[1].find("notifications/tools/list_changed"), std::string::npos);
+  EXPECT_NE(seen[1].find(R"("io.modelcontextprotocol/subscriptionId":42)"), std::string::npos);
 }
 
 TEST_F(McpTransportTest, LegacyNegotiatesVersionAndRequiresTheSession) {

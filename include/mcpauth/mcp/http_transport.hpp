@@ -10,7 +10,9 @@
 // (400 missing, 404 unknown); GET opens the session's event stream (Last-Event-ID replay);
 // DELETE ends it. Origin and Host are checked on every request (403). The authorization hook,
 // if set, runs after validation and before dispatch, for every POST, GET and DELETE.
-// Thread-safety: Handle() is called concurrently by the HTTP server's threads.
+// Thread-safety: Handle() is called concurrently by the HTTP server's threads. Lifetime: the
+// server and session table must outlive the transport; stop the HTTP server and drain the worker
+// pool before destroying it.
 #pragma once
 
 #include <functional>
@@ -56,6 +58,9 @@ class StreamableHttpTransport {
  public:
   StreamableHttpTransport(McpServer& server, SessionTable& sessions, TransportOptions options,
                           Authorizer authorizer = nullptr);
+  ~StreamableHttpTransport();
+  StreamableHttpTransport(const StreamableHttpTransport&) = delete;
+  StreamableHttpTransport& operator=(const StreamableHttpTransport&) = delete;
 
   // Adds POST, GET and DELETE routes for options.path.
   void Register(http::Router& router);

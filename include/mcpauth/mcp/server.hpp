@@ -68,7 +68,7 @@ struct RequestInfo {
   Era era = Era::kModern;
   std::string protocol_version;
   boost::json::object client_capabilities;
-  std::string log_level;     // "" = send no notifications/message
+  std::string log_level;  // "" = send no notifications/message
   Principal principal;
   std::shared_ptr<Session> session;  // legacy era
 };
@@ -100,8 +100,11 @@ class McpServer {
   boost::json::object InitializeResult(std::string_view version) const;
   boost::json::object Capabilities(bool modern) const;
 
-  // Fan-out of list_changed to subscriptions/listen streams that asked for it.
+  // Fan-out of list_changed to subscriptions/listen streams that asked for it (2026-07-28) and,
+  // through the legacy broadcast hook, to the 2025 sessions' GET streams.
   void NotifyListChanged(std::string_view which);
+  // Set by the transport: delivers a server-initiated notification to every legacy session.
+  void SetLegacyBroadcast(std::function<void(const boost::json::object&)> broadcast);
 
   size_t listen_streams() const;
   const ToolRegistry* tools() const { return tools_.get(); }
@@ -146,6 +149,7 @@ class McpServer {
   mutable std::mutex mu_;
   std::list<std::shared_ptr<Listener>> listeners_;
   std::map<std::string, std::shared_ptr<PendingClientRequest>, std::less<>> pending_;
+  std::function<void(const boost::json::object&)> legacy_broadcast_;
 };
 
 }  // namespace mcpauth::mcp

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,14 @@ class SessionTable {
 
   size_t size() const;
   const Options& options() const { return options_; }
+
+  // Calls `fn` for every live session (under the table's lock: keep `fn` short, and take only
+  // the session's own lock inside it).
+  void ForEach(const std::function<void(Session&)>& fn) const;
+
+  // Sends a server-initiated message on the session's GET stream with the next event id, keeping
+  // it in the bounded replay buffer for Last-Event-ID resumption (2025 transports, resumability).
+  void SendOnGetStream(Session& session, std::string data) const;
 
  private:
   void EvictLocked();
