@@ -1,5 +1,6 @@
 #include "mcpauth/mcp/jsonrpc.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,9 +22,9 @@ bool ValidId(const json::value& id) {
 
 }  // namespace
 
-ParsedItem ParseMessage(const json::value& v) {
+ParsedItem ParseMessage(json::value v) {
   ParsedItem item;
-  const json::object* obj = v.if_object();
+  json::object* obj = v.if_object();
   if (obj == nullptr) {
     item.error = Err(kInvalidRequest, "a JSON-RPC message must be an object");
     return item;
@@ -37,20 +38,20 @@ ParsedItem ParseMessage(const json::value& v) {
     return item;
   }
   Message m;
-  const auto* id = obj->if_contains("id");
+  auto* id = obj->if_contains("id");
   if (const auto* method = obj->if_contains("method")) {
     if (!method->is_string() || method->get_string().empty()) {
       item.error = Err(kInvalidRequest, "\"method\" must be a non-empty string");
       return item;
     }
     m.method = std::string(method->get_string());
-    if (const auto* params = obj->if_contains("params")) {
+    if (auto* params = obj->if_contains("params")) {
       // JSON-RPC 2.0 §4.2: params is structured (object or array) when present.
       if (!params->is_object() && !params->is_array()) {
         item.error = Err(kInvalidRequest, "\"params\" must be an object or an array");
         return item;
       }
-      m.params = *params;
+      m.params = std::move(*params);  // moved, not copied: it keeps the parse's storage
     }
     if (id == nullptr) {
       m.kind = Message::Kind::kNotification;
@@ -70,7 +71,7 @@ ParsedItem ParseMessage(const json::value& v) {
     return item;
   }
   m.id = *id;
-  const auto* result = obj->if_contains("result");
+  auto* result = obj->if_contains("result");
   const auto* error = obj->if_contains("error");
   if ((result == nullptr) == (error == nullptr)) {
     item.error = Err(kInvalidRequest, "a response has exactly one of \"result\" and \"error\"");
@@ -78,7 +79,7 @@ ParsedItem ParseMessage(const json::value& v) {
   }
   if (result != nullptr) {
     m.kind = Message::Kind::kResponse;
-    m.result = *result;
+    m.result = std::move(*result);
   } else {
     const auto* eo = error->if_object();
     const auto* code = eo ? eo->if_contains("code") : nullptr;
@@ -108,13 +109,16 @@ ParsedBody ParseBody(std::string_view body, const ParseLimits& limits) {
   json::parse_options opts;
   opts.max_depth = limits.max_depth;  // deep nesting is refused, not recursed into
   // Invalid UTF-8 in strings is a parse error by default in Boost.JSON (allow_invalid_utf8=false).
+  // One monotonic arena per body, shared by the values parsed from it: a request's dozens of
+  // small allocations become one or two, and the arena lives as long as any message from it.
   json::error_code ec;
-  json::value v = json::parse(body, ec, {}, opts);
+  json::value v =
+      json::parse(body, ec, json::make_shared_resource<json::monotonic_resource>(), opts);
   if (ec) {
     out.items.push_back({{}, Err(kParseError, "parse error: " + ec.message()), {}});
     return out;
   }
-  if (const json::array* arr = v.if_array()) {
+  if (json::array* arr = v.if_array()) {
     if (!limits.allow_batch) {
       out.items.push_back(
           {{}, Err(kInvalidRequest, "batches are not supported by this protocol revision"), {}});
@@ -125,12 +129,12 @@ ParsedBody ParseBody(std::string_view body, const ParseLimits& limits) {
       return out;
     }
     out.batch = true;
-    for (const auto& e : *arr) {
-      out.items.push_back(ParseMessage(e));
+    for (auto& e : *arr) {
+      out.items.push_back(ParseMessage(std::move(e)));
     }
     return out;
   }
-  out.items.push_back(ParseMessage(v));
+  out.items.push_back(ParseMessage(std::move(v)));
   return out;
 }
 

@@ -75,8 +75,8 @@ struct ParseLimits {
 // empty batch, or a batch where batches are not allowed, one item with kInvalidRequest.
 ParsedBody ParseBody(std::string_view body, const ParseLimits& limits = {});
 
-// Validates one already-parsed JSON value as a message.
-ParsedItem ParseMessage(const boost::json::value& v);
+// Validates one already-parsed JSON value as a message (taking its parts by move).
+ParsedItem ParseMessage(boost::json::value v);
 
 // Serialization.
 boost::json::object MakeResult(const boost::json::value& id, boost::json::value result);
