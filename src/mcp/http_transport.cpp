@@ -172,9 +172,15 @@ class HttpChannel final : public Channel {
   }
 
   bool cancelled() const override {
+    if (cancel_requested_.load(std::memory_order_relaxed)) {
+      return true;
+    }
     std::lock_guard lock(mu_);
     return exchange_->disconnected() || (stream_ && stream_->closed() && !finished_);
   }
+
+  // notifications/cancelled from the client (2025 revisions, utilities/cancellation).
+  void Cancel() { cancel_requested_ = true; }
 
  private:
   std::shared_ptr<http::Exchange> exchange_;
@@ -183,6 +189,7 @@ class HttpChannel final : public Channel {
   mutable std::mutex mu_;
   bool finished_ = false;
   std::shared_ptr<http::EventStream> stream_;
+  std::atomic<bool> cancel_requested_{false};
 };
 
 // A 2025-03-26 batch: collects the responses of its requests, answers them as one JSON array.
@@ -285,6 +292,37 @@ StreamableHttpTransport::StreamableHttpTransport(McpServer& server, SessionTable
 }
 
 StreamableHttpTransport::~StreamableHttpTransport() { server_.SetLegacyBroadcast(nullptr); }
+
+namespace {
+std::string InFlightKey(std::string_view session_id, const json::value& request_id) {
+  // The id's JSON text keeps 1 and "1" apart, as JSON-RPC does.
+  return std::string(session_id) + "\n" + json::serialize(request_id);
+}
+}  // namespace
+
+void StreamableHttpTransport::TrackInFlight(std::string_view session_id,
+                                            const json::value& request_id,
+                                            const std::shared_ptr<Channel>& channel) {
+  std::lock_guard lock(inflight_mu_);
+  std::erase_if(inflight_, [](const auto& e) { return e.second.expired(); });
+  inflight_[InFlightKey(session_id, request_id)] = channel;
+}
+
+void StreamableHttpTransport::CancelInFlight(std::string_view session_id,
+                                             const json::value& request_id) {
+  std::shared_ptr<Channel> channel;
+  {
+    std::lock_guard lock(inflight_mu_);
+    auto it = inflight_.find(InFlightKey(session_id, request_id));
+    if (it != inflight_.end()) {
+      channel = it->second.lock();
+      inflight_.erase(it);
+    }
+  }
+  if (auto* http_channel = dynamic_cast<HttpChannel*>(channel.get())) {
+    http_channel->Cancel();
+  }
+}
 
 void StreamableHttpTransport::Register(http::Router& router) {
   auto handler = [this](std::shared_ptr<http::Exchange> ex) { Handle(std::move(ex)); };
@@ -619,6 +657,13 @@ void StreamableHttpTransport::HandleLegacy(const std::shared_ptr<http::Exchange>
       if (item.message->method == "notifications/initialized") {
         std::lock_guard lock(session->mu);
         session->initialized = true;
+      } else if (item.message->method == "notifications/cancelled") {
+        // utilities/cancellation: stop work on the named request of this session, if any.
+        if (const auto* p = item.message->params_object()) {
+          if (const auto* rid = p->if_contains("requestId")) {
+            CancelInFlight(session->id, *rid);
+          }
+        }
       }
     } else if (item.message && item.message->is_response()) {
       server_.DeliverClientResponse(*session, *item.message);
@@ -635,6 +680,7 @@ void StreamableHttpTransport::HandleLegacy(const std::shared_ptr<http::Exchange>
           RpcErrorResponse(400, item.id, item.error->code, item.error->message));
     }
     auto channel = std::make_shared<HttpChannel>(exchange, extra, true);
+    TrackInFlight(session->id, item.message->id, channel);
     return server_.Dispatch(std::move(base), std::move(*item.message), std::move(channel));
   }
   auto collector = std::make_shared<BatchCollector>(exchange, requests, extra);

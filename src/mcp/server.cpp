@@ -437,6 +437,12 @@ void McpServer::CallTool(RequestInfo info, Message request, std::shared_ptr<Chan
         if (out.error) {
           return Fail(info, request, *channel, std::move(*out.error), out.http_status);
         }
+        if (channel->cancelled()) {
+          // utilities/cancellation: no result for a cancelled request; the HTTP exchange still
+          // needs an end, so it gets an error the client has stopped waiting for.
+          return Fail(info, request, *channel,
+                      RpcError{kRequestCancelled, "request cancelled", {}});
+        }
         if (out.input_required && info.era != Era::kModern) {
           out = ToolOutcome::Error("this tool needs client input, which requires 2026-07-28");
         }

@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -51,6 +52,15 @@ class McpTransportTest : public ::testing::Test {
                                       R"("x-mcp-header":"Region"}}})")
                               .as_object();
     tools->Add(region, [](ToolContext&, const json::object&) { return ToolOutcome::Text("ok"); });
+    tools->Add(ToolDescriptor{.name = "wait_cancel", .description = "Runs until cancelled"},
+               [this](ToolContext& ctx, const json::object&) {
+                 started_.set_value();
+                 const auto deadline = std::chrono::steady_clock::now() + 10s;
+                 while (!ctx.cancelled() && std::chrono::steady_clock::now() < deadline) {
+                   std::this_thread::yield();
+                 }
+                 return ToolOutcome::Text(ctx.cancelled() ? "cancelled" : "not cancelled");
+               });
     tools->Add(ToolDescriptor{.name = "trigger", .description = "Changes the tool list"},
                [](ToolContext& ctx, const json::object&) {
                  ctx.NotifyListChanged("tools");
@@ -132,6 +142,7 @@ class McpTransportTest : public ::testing::Test {
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<StreamableHttpTransport> transport_;
   core::WorkerPool pool_{2};
+  std::promise<void> started_;
   std::unique_ptr<http::Server> http_;
   http::Client client_;
   std::string url_;
@@ -289,7 +300,7 @@ TEST_F(McpTransportTest, LegacySessionLifecycle) {
   ASSERT_EQ(list.status, 200);
   auto result = Body(list).at("result").as_object();
   EXPECT_FALSE(result.contains("resultType"));  // legacy wire: no 2026 fields
-  EXPECT_EQ(result.at("tools").as_array().size(), 4u);
+  EXPECT_EQ(result.at("tools").as_array().size(), 5u);
   auto ping = Body(Raw(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", h));
   EXPECT_TRUE(ping.at("result").as_object().empty());  // exactly {}
 
@@ -358,6 +369,33 @@ TEST_F(McpTransportTest, ModernListenStreamAcknowledgesAndFiltersNotifications) 
   EXPECT_NE(seen[0].find(R"("io.modelcontextprotocol/subscriptionId":42)"), std::string::npos);
   EXPECT_NE(seen[1].find("notifications/tools/list_changed"), std::string::npos);
   EXPECT_NE(seen[1].find(R"("io.modelcontextprotocol/subscriptionId":42)"), std::string::npos);
+}
+
+TEST_F(McpTransportTest, LegacyCancellationStopsTheToolAndAnswersCancelled) {
+  http::Headers h;
+  h.Set("Mcp-Session-Id", Initialize());
+  h.Set("MCP-Protocol-Version", "2025-11-25");
+  auto started = started_.get_future();
+  http::Response answer;
+  std::thread call([&] {
+    http::Client c;
+    http::ClientRequest req{
+        .method = "POST",
+        .url = url_,
+        .headers = h,
+        .body =
+            R"({"jsonrpc":"2.0","id":77,"method":"tools/call","params":{"name":"wait_cancel"}})"};
+    req.headers.Set("Content-Type", "application/json");
+    req.headers.Set("Accept", "application/json, text/event-stream");
+    answer = c.Send(req).value();
+  });
+  ASSERT_EQ(started.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(
+      Raw(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":77}})", h)
+          .status,
+      202);
+  call.join();
+  EXPECT_EQ(Body(answer).at("error").at("code").as_int64(), kRequestCancelled);
 }
 
 TEST_F(McpTransportTest, LegacyNegotiatesVersionAndRequiresTheSession) {

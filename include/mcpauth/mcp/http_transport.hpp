@@ -16,7 +16,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -77,10 +79,17 @@ class StreamableHttpTransport {
   std::optional<AuthDecision> Authorize(const std::shared_ptr<http::Exchange>& exchange,
                                         std::string_view method, std::string_view name);
 
+  void TrackInFlight(std::string_view session_id, const boost::json::value& request_id,
+                     const std::shared_ptr<Channel>& channel);
+  void CancelInFlight(std::string_view session_id, const boost::json::value& request_id);
+
   McpServer& server_;
   SessionTable& sessions_;
   TransportOptions options_;
   Authorizer authorizer_;
+  // Legacy requests in flight, by session and JSON-RPC id, for notifications/cancelled.
+  std::mutex inflight_mu_;
+  std::map<std::string, std::weak_ptr<Channel>> inflight_;
 };
 
 // Decodes a header value that may use MCP's Base64 sentinel ("=?base64?...?="), per 2026-07-28

@@ -27,6 +27,9 @@ inline constexpr int kInternalError = -32603;
 // MCP 2026-07-28 (basic/index "Error codes"): -32020..-32099 are the specification's.
 inline constexpr int kHeaderMismatch = -32020;
 inline constexpr int kUnsupportedProtocolVersion = -32022;
+inline constexpr int kMissingRequiredClientCapability = -32021;
+// LSP's RequestCancelled, as the MCP SDKs answer a cancelled request.
+inline constexpr int kRequestCancelled = -32800;
 // MCP 2025: resource not found used -32002; 2026-07-28 uses -32602 (SEP-2164).
 inline constexpr int kLegacyResourceNotFound = -32002;
 
