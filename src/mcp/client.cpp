@@ -20,10 +20,6 @@ constexpr std::string_view kMetaClientCapabilities = "io.modelcontextprotocol/cl
 constexpr std::string_view kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
 constexpr std::string_view kMetaLogLevel = "io.modelcontextprotocol/logLevel";
 constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
-// MCP 2026-07-28 basic/index "Error codes": the specification's own codes (HeaderMismatch,
-// MissingRequiredClientCapability, UnsupportedProtocolVersion). Only a server that implements
-// the 2026 revision answers with one of them.
-constexpr int kMissingRequiredClientCapability = -32021;
 // A 2025 stream that ends before its response is resumed at most this often, waiting at most
 // this long before each attempt (the server's `retry:` hint, capped).
 constexpr int kMaxResumptions = 3;
@@ -669,6 +665,8 @@ Status McpClient::ConnectModern(bool& fall_back) {
     }
     return result.error();
   }
+  // MCP 2026-07-28 basic/index "Error codes": -32020..-32022 are the 2026 specification's own;
+  // only a server implementing that revision answers with one of them.
   if (rpc_error && (code == kHeaderMismatch || code == kMissingRequiredClientCapability)) {
     return result.error();  // a modern server refusing this request: not a legacy server
   }

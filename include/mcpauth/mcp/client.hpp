@@ -155,6 +155,8 @@ class McpClient {
 
   // tools/call. With `on_progress`, the request carries a progressToken and the server's
   // notifications/progress for it are delivered there. isError is a result, not a failure.
+  // 2026-07-28: a call refused with -32020 (a missing Mcp-Param-* header) before any ListTools()
+  // lists the tools, to learn their x-mcp-header arguments, and retries once.
   Result<ToolCallResult> CallTool(std::string_view name, boost::json::object arguments,
                                   const ProgressFn& on_progress = nullptr);
 
