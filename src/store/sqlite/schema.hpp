@@ -1,0 +1,138 @@
+// The SQLite schema as versioned migrations. Append a migration to change the schema; never
+// edit one that has shipped. Open() applies the ones a file lacks, in one transaction, and
+// records each in schema_migrations.
+//
+// All times are INTEGER microseconds since the Unix epoch (UTC). Tokens, codes and client
+// secrets appear only as SHA-256 hex (`*_hash`). Tables are STRICT: a wrongly typed value is an
+// error, not a silent conversion.
+#pragma once
+
+#include <span>
+
+namespace mcpauth::store::sqlite {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+inline constexpr char kCreateMigrationsTable[] = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT
+)sql";
+
+inline constexpr char kMigration1[] = R"sql(
+CREATE TABLE users (
+  id                 TEXT PRIMARY KEY,
+  username           TEXT NOT NULL COLLATE NOCASE UNIQUE,  -- ASCII case-insensitive
+  password_hash      TEXT NOT NULL,                        -- encoded Argon2id
+  created_at         INTEGER NOT NULL,
+  disabled           INTEGER NOT NULL DEFAULT 0,
+  failed_login_count INTEGER NOT NULL DEFAULT 0,
+  locked_until       INTEGER
+) STRICT;
+
+CREATE TABLE clients (
+  client_id                  TEXT PRIMARY KEY,
+  secret_hash                TEXT,                 -- SHA-256 hex; NULL for public clients
+  name                       TEXT NOT NULL,
+  redirect_uris              TEXT NOT NULL,        -- JSON array
+  grant_types                TEXT NOT NULL,        -- JSON array
+  token_endpoint_auth_method TEXT NOT NULL,
+  application_type           TEXT NOT NULL,
+  metadata                   TEXT NOT NULL,        -- JSON object
+  source                     TEXT NOT NULL CHECK (source IN ('static', 'dcr', 'cimd')),
+  created_at                 INTEGER NOT NULL,
+  expires_at                 INTEGER
+) STRICT;
+
+-- No foreign keys to users or clients: a revoked grant outlives them until purged, so that
+-- revocation sync still lists it while access tokens naming it can be valid.
+CREATE TABLE grants (
+  id         TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  scope      TEXT NOT NULL,                        -- space-separated (RFC 6749 §3.3)
+  resource   TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) STRICT;
+CREATE INDEX grants_user_client ON grants (user_id, client_id);
+CREATE INDEX grants_client ON grants (client_id);
+CREATE INDEX grants_revoked_at ON grants (revoked_at) WHERE revoked_at IS NOT NULL;
+
+CREATE TABLE authorization_codes (
+  hash           TEXT PRIMARY KEY,                 -- SHA-256 hex of the code
+  grant_id       TEXT NOT NULL REFERENCES grants (id) ON DELETE CASCADE,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT NOT NULL,                    -- PKCE S256
+  scope          TEXT NOT NULL,
+  resource       TEXT NOT NULL,
+  nonce          TEXT,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  used_at        INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX authorization_codes_grant ON authorization_codes (grant_id);
+CREATE INDEX authorization_codes_expires ON authorization_codes (expires_at);
+
+CREATE TABLE refresh_tokens (
+  hash          TEXT PRIMARY KEY,                  -- SHA-256 hex of the token
+  grant_id      TEXT NOT NULL REFERENCES grants (id) ON DELETE CASCADE,
+  parent_hash   TEXT,                              -- no foreign key: parents are purged first
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER,
+  superseded_at INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX refresh_tokens_grant ON refresh_tokens (grant_id);
+CREATE INDEX refresh_tokens_parent ON refresh_tokens (parent_hash) WHERE parent_hash IS NOT NULL;
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+
+CREATE TABLE signing_keys (
+  kid         TEXT PRIMARY KEY,
+  algorithm   TEXT NOT NULL,
+  private_key TEXT NOT NULL,                       -- private JWK or PEM; the file is mode 0600
+  state       TEXT NOT NULL CHECK (state IN ('next', 'active', 'retired')),
+  created_at  INTEGER NOT NULL,
+  not_before  INTEGER NOT NULL,
+  retired_at  INTEGER
+) STRICT;
+CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys (state) WHERE state = 'active';
+
+CREATE TABLE consents (
+  user_id    TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  scope      TEXT NOT NULL,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX consents_client ON consents (client_id);
+
+-- AUTOINCREMENT: an id is never reused, so "after_id" paging never skips or repeats.
+CREATE TABLE audit_events (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  type      TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  grant_id  TEXT NOT NULL,
+  ip        TEXT NOT NULL,
+  time      INTEGER NOT NULL,
+  detail    TEXT NOT NULL                          -- JSON object; never a secret
+) STRICT;
+CREATE INDEX audit_events_time ON audit_events (time);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+)sql";
+
+inline constexpr Migration kMigrations[] = {
+    {1, "initial schema", kMigration1},
+};
+
+}  // namespace mcpauth::store::sqlite

@@ -1,0 +1,392 @@
+// What only the SQLite backend has: a file (its mode, its journal, its directory), migrations,
+// errors of the file system, several connections on one file, and bytes at rest that must not
+// contain a token. The behaviour every backend shares is in store_suite_test.cpp.
+#include "mcpauth/store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+#include <latch>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fakes/fake_clock.hpp"
+#include "mcpauth/core/base64url.hpp"
+#include "mcpauth/core/token.hpp"
+#include "store_test_support.hpp"
+
+namespace mcpauth::store {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using storetest::S256;
+using storetest::TempDir;
+
+// The database opened behind the store's back with the sqlite3 C API, as an operator would.
+class RawDb {
+ public:
+  explicit RawDb(const fs::path& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  int Exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+
+  std::string Text(const char* sql) {
+    std::vector<std::vector<std::string>> rows = Rows(sql);
+    return rows.empty() || rows[0].empty() ? std::string() : rows[0][0];
+  }
+
+  // Every TEXT or BLOB value of every row, as bytes.
+  std::vector<std::vector<std::string>> Rows(const std::string& sql) {
+    std::vector<std::vector<std::string>> rows;
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const int type = sqlite3_column_type(stmt, c);
+        if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+          const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+          row.emplace_back(data, static_cast<size_t>(sqlite3_column_bytes(stmt, c)));
+        } else {
+          row.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))
+                               ? reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))
+                               : "");
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(stmt);
+    return rows;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+unsigned ModeOf(const fs::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+std::unique_ptr<Store> MustOpen(const fs::path& path) {
+  auto store = OpenSqliteStore(path);
+  EXPECT_TRUE(store) << store.error().message();
+  return store ? std::move(*store) : nullptr;
+}
+
+Grant MakeGrant(std::string id, TimePoint now) {
+  return Grant{.id = std::move(id),
+               .user_id = "u1",
+               .client_id = "c1",
+               .scopes = {"mcp:tools"},
+               .resource = "https://mcp.example.com/mcp",
+               .created_at = now};
+}
+
+TEST(SqliteStoreTest, CreatesAPrivateWalFileAndItsDirectories) {
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "var" / "data";
+  const fs::path path = dir / "mcpauth.db";
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Backend(), "sqlite");
+  ASSERT_TRUE(store->CreateGrant(MakeGrant("g1", SystemClock::Instance().Now())));
+
+  EXPECT_EQ(ModeOf(path), 0600u);
+  EXPECT_EQ(ModeOf(dir), 0700u);
+  EXPECT_EQ(ModeOf(tmp.path() / "var"), 0700u);
+  ASSERT_TRUE(fs::exists(fs::path(path.string() + "-wal")));
+  EXPECT_EQ(ModeOf(fs::path(path.string() + "-wal")), 0600u);  // SQLite copies the db's mode
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteStoreTest, TightensAnExistingWorldReadableFile) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  std::ofstream(path).close();
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                            fs::perms::others_read);
+  ASSERT_EQ(ModeOf(path), 0644u);
+  ASSERT_NE(MustOpen(path), nullptr);
+  EXPECT_EQ(ModeOf(path), 0600u);
+}
+
+TEST(SqliteStoreTest, ReopeningIsIdempotentAndKeepsTheData) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  const TimePoint now = testing::FakeClock().Now();
+  {
+    auto store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateGrant(MakeGrant("g1", now)));
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(*store->GetGrant("g1"), MakeGrant("g1", now));
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(raw.Text("SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()));
+}
+
+TEST(SqliteStoreTest, StampsMigrationsWithTheInjectedClock) {
+  TempDir tmp;
+  const testing::FakeClock clock(1'234'567'890);
+  ASSERT_TRUE(OpenSqliteStore(tmp.path() / "store.db", {.clock = &clock}));
+  RawDb raw(tmp.path() / "store.db");
+  EXPECT_EQ(raw.Text("SELECT applied_at FROM schema_migrations WHERE version = 1"),
+            "1234567890000000");
+}
+
+TEST(SqliteStoreTest, ASchemaNewerThanThisBuildIsUnsupported) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  ASSERT_NE(MustOpen(path), nullptr);
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)"),
+              SQLITE_OK);
+  }
+  auto store = OpenSqliteStore(path);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error(), Errc::kUnsupported);
+}
+
+TEST(SqliteStoreTest, AFileThatIsNoDatabaseIsCorrupt) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 512; ++i) {
+      out << "this is not an SQLite database ";
+    }
+  }
+  auto store = OpenSqliteStore(path);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error(), Errc::kCorrupt);
+}
+
+TEST(SqliteStoreTest, AnUnwritablePathIsUnavailable) {
+  TempDir tmp;
+  const fs::path file = tmp.path() / "regular-file";
+  std::ofstream(file) << "x";
+  // Runs as root too: no permission bit stops root, but a file is not a directory.
+  auto under_file = OpenSqliteStore(file / "store.db");
+  ASSERT_FALSE(under_file);
+  EXPECT_EQ(under_file.error(), Errc::kUnavailable);
+  auto deeper = OpenSqliteStore(file / "a" / "b" / "store.db");
+  ASSERT_FALSE(deeper);
+  EXPECT_EQ(deeper.error(), Errc::kUnavailable);
+  auto a_directory = OpenSqliteStore(tmp.path());
+  ASSERT_FALSE(a_directory);
+  EXPECT_EQ(a_directory.error(), Errc::kUnavailable);
+  EXPECT_EQ(OpenSqliteStore("").error(), Errc::kInvalidArgument);
+}
+
+TEST(SqliteStoreTest, AuditEventsCannotBeChangedEvenInSql) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->AppendAudit({.type = "login.failed", .time = testing::FakeClock().Now()}));
+  RawDb raw(path);
+  EXPECT_NE(raw.Exec("UPDATE audit_events SET type = 'login.ok'"), SQLITE_OK);
+  EXPECT_NE(raw.Exec("DELETE FROM audit_events"), SQLITE_OK);
+  EXPECT_EQ(store->ListAudit({})->at(0).type, "login.failed");
+}
+
+// The plaintext of every token, code and secret, and the fingerprints that may appear instead.
+struct Plaintexts {
+  std::vector<Secret> secrets;
+  const Secret& Add(Secret s) { return secrets.emplace_back(std::move(s)); }
+};
+
+TEST(SqliteStoreTest, NoTokenCodeOrSecretIsStoredInPlaintext) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  testing::FakeClock clock;
+  Plaintexts plain;
+  auto token = [&] { return plain.Add(core::GenerateToken(OpenSslRandom::Instance())); };
+  std::vector<std::string> hashes;
+  {
+    auto store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    const Secret& client_secret = token();
+    ASSERT_TRUE(store->CreateClient({.client_id = "c1",
+                                     .secret_hash = core::TokenHash(client_secret.Reveal()),
+                                     .name = "App",
+                                     .token_endpoint_auth_method = "client_secret_basic",
+                                     .application_type = "web",
+                                     .created_at = clock.Now()}));
+    ASSERT_TRUE(store->CreateGrant(MakeGrant("g1", clock.Now())));
+    const Secret& code = token();
+    hashes.push_back(core::TokenHash(code.Reveal()));
+    ASSERT_TRUE(store->CreateCode({.hash = hashes.back(),
+                                   .grant_id = "g1",
+                                   .redirect_uri = "http://127.0.0.1/cb",
+                                   .code_challenge = S256("verifier"),
+                                   .created_at = clock.Now(),
+                                   .expires_at = clock.Now() + 10min}));
+    ASSERT_TRUE(store->ConsumeCode(core::TokenHash(code.Reveal()), clock.Now()));
+    std::string current = core::TokenHash(token().Reveal());
+    ASSERT_TRUE(store->CreateRefreshToken({.hash = current,
+                                           .grant_id = "g1",
+                                           .created_at = clock.Now(),
+                                           .expires_at = clock.Now() + 24h}));
+    for (int i = 0; i < 3; ++i) {
+      const std::string next = core::TokenHash(token().Reveal());
+      ASSERT_TRUE(store->RotateRefreshToken({.old_hash = current,
+                                             .new_hash = next,
+                                             .client_id = "c1",
+                                             .new_expires_at = clock.Now() + 24h,
+                                             .now = clock.Now(),
+                                             .grace = kDefaultRefreshGrace}));
+      current = next;
+    }
+    ASSERT_TRUE(store->AppendAudit(
+        {.type = "token.refreshed",
+         .grant_id = "g1",
+         .time = clock.Now(),
+         .detail_json = R"({"fingerprint":")" + plain.secrets.back().Fingerprint() + "\"}"}));
+    // While the store is open the newest pages are in the WAL: check it too.
+    const std::string wal = ReadFile(fs::path(path.string() + "-wal"));
+    ASSERT_FALSE(wal.empty());
+    for (const Secret& s : plain.secrets) {
+      EXPECT_EQ(wal.find(s.Reveal()), std::string::npos) << "plaintext in the WAL";
+    }
+  }
+  // Every text and blob value of every table, read through SQLite.
+  RawDb raw(path);
+  int values = 0;
+  bool saw_hash = false;
+  for (const auto& table : raw.Rows("SELECT name FROM sqlite_schema WHERE type = 'table'")) {
+    // Identifiers cannot be bound as parameters; this is test code reading our own schema.
+    for (const auto& row : raw.Rows("SELECT * FROM \"" + table[0] + "\"")) {
+      for (const std::string& value : row) {
+        ++values;
+        saw_hash = saw_hash || value == hashes[0];
+        for (const Secret& s : plain.secrets) {
+          EXPECT_EQ(value.find(s.Reveal()), std::string::npos) << "plaintext in " << table[0];
+          auto bytes = core::Base64UrlDecode(s.Reveal());
+          ASSERT_TRUE(bytes);
+          EXPECT_EQ(value.find(*bytes), std::string::npos) << "raw token bytes in " << table[0];
+        }
+      }
+    }
+  }
+  EXPECT_GT(values, 20);
+  EXPECT_TRUE(saw_hash) << "the scan must see the stored hashes, or it proves nothing";
+  // And the bytes of the file itself (free pages included).
+  const std::string file = ReadFile(path);
+  for (const Secret& s : plain.secrets) {
+    EXPECT_EQ(file.find(s.Reveal()), std::string::npos);
+  }
+  EXPECT_NE(file.find(hashes[0]), std::string::npos);
+}
+
+// Two connections on one file (as two processes would have): single use must hold in SQL, not
+// only under the in-process mutex.
+TEST(SqliteStoreTest, TwoConnectionsRacingForOneCodeHaveExactlyOneWinner) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  auto a = MustOpen(path);
+  auto b = MustOpen(path);
+  ASSERT_TRUE(a && b);
+  const TimePoint now = testing::FakeClock().Now();
+  ASSERT_TRUE(a->CreateGrant(MakeGrant("g1", now)));
+  for (int round = 0; round < 5; ++round) {
+    const std::string hash = core::TokenHash("code-" + std::to_string(round));
+    ASSERT_TRUE(a->CreateCode({.hash = hash,
+                               .grant_id = "g1",
+                               .redirect_uri = "http://127.0.0.1/cb",
+                               .code_challenge = S256("v"),
+                               .created_at = now,
+                               .expires_at = now + 10min}));
+    constexpr int kThreads = 8;
+    std::latch start(kThreads);
+    std::vector<std::optional<Result<ConsumedCode>>> results(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        Store& store = i % 2 == 0 ? *a : *b;
+        start.arrive_and_wait();
+        results[i] = store.ConsumeCode(hash, now);
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    int winners = 0;
+    for (const auto& r : results) {
+      if (*r) {
+        ++winners;
+      } else {
+        EXPECT_EQ(r->error(), Errc::kAlreadyUsed);
+      }
+    }
+    EXPECT_EQ(winners, 1);
+  }
+}
+
+TEST(SqliteStoreTest, TwoConnectionsRefreshingAtOnceFollowTheGraceRule) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  auto a = MustOpen(path);
+  auto b = MustOpen(path);
+  ASSERT_TRUE(a && b);
+  const TimePoint now = testing::FakeClock().Now();
+  ASSERT_TRUE(a->CreateGrant(MakeGrant("g1", now)));
+  const std::string root = core::TokenHash("root");
+  ASSERT_TRUE(a->CreateRefreshToken(
+      {.hash = root, .grant_id = "g1", .created_at = now, .expires_at = now + 24h}));
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::vector<std::optional<Result<RotatedRefresh>>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      const RefreshRotation rotation{.old_hash = root,
+                                     .new_hash = core::TokenHash("next-" + std::to_string(i)),
+                                     .client_id = "c1",
+                                     .new_expires_at = now + 24h,
+                                     .now = now,
+                                     .grace = kDefaultRefreshGrace};
+      Store& store = i % 2 == 0 ? *a : *b;
+      start.arrive_and_wait();
+      results[i] = store.RotateRefreshToken(rotation);
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  int normal = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(*r) << r->error().message();
+    normal += (*r)->via_grace ? 0 : 1;
+  }
+  EXPECT_EQ(normal, 1);
+  EXPECT_FALSE(b->GetGrant("g1")->revoked_at);
+}
+
+}  // namespace
+}  // namespace mcpauth::store
