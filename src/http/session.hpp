@@ -45,12 +45,28 @@ inline bool SafeField(std::string_view s) {
 // Wakes a connection from another thread: posts to its executor and cancels its wait timer.
 class TimerNotifier final : public Notifier, public std::enable_shared_from_this<TimerNotifier> {
  public:
-  explicit TimerNotifier(asio::any_io_executor ex) : ex_(ex), timer_(ex) {}
+  explicit TimerNotifier(asio::any_io_executor ex)
+      : ex_(ex), timer_(std::make_unique<asio::steady_timer>(ex)) {}
   void Notify() override {
+    // A handler may hold an exchange (or an event stream) longer than the connection and the
+    // server live; once detached, waking is a no-op rather than a post to a dead io_context.
+    std::lock_guard lock(mu_);
+    if (detached_) {
+      return;
+    }
     asio::post(ex_, [self = shared_from_this()] {
       self->pending_ = true;
-      self->timer_.cancel();
+      if (self->timer_) {
+        self->timer_->cancel();
+      }
     });
+  }
+  // Called when the connection ends (on its thread, or while its io_context is destroyed). The
+  // timer goes now: it must not outlive its io_context, though this object may.
+  void Detach() {
+    std::lock_guard lock(mu_);
+    detached_ = true;
+    timer_.reset();
   }
   // On the connection's thread only.
   asio::awaitable<void> Wait() {
@@ -58,16 +74,22 @@ class TimerNotifier final : public Notifier, public std::enable_shared_from_this
       pending_ = false;
       co_return;
     }
-    timer_.expires_at(asio::steady_timer::time_point::max());
-    co_await timer_.async_wait(kTuple);
+    timer_->expires_at(asio::steady_timer::time_point::max());
+    co_await timer_->async_wait(kTuple);
     pending_ = false;
   }
-  void Cancel() { timer_.cancel(); }
+  void Cancel() {
+    if (timer_) {
+      timer_->cancel();
+    }
+  }
 
  private:
   asio::any_io_executor ex_;
-  asio::steady_timer timer_;
-  bool pending_ = false;  // connection's thread only
+  std::unique_ptr<asio::steady_timer> timer_;  // connection's thread only, until Detach
+  bool pending_ = false;                       // connection's thread only
+  std::mutex mu_;                              // guards detached_ against a concurrent Notify
+  bool detached_ = false;
 };
 
 template <class Stream>
@@ -88,6 +110,7 @@ class Session final : public ConnectionBase, public std::enable_shared_from_this
   }
 
   ~Session() override {
+    notifier_->Detach();
     shared_->open.fetch_sub(1, std::memory_order_relaxed);
     shared_->Unregister(this);
   }

@@ -377,6 +377,45 @@ TEST_F(ServerTest, ShutdownGraceBoundsAHandlerThatNeverAnswers) {
   EXPECT_TRUE(s.ClosedByPeer(5s));
 }
 
+TEST(ServerLifetimeTest, StreamsAndExchangesMayOutliveTheServer) {
+  // A handler (an MCP listen stream, say) may hold its stream after the server is gone; using
+  // and dropping it then must be harmless, not a post to a destroyed event loop.
+  auto router = std::make_shared<Router>();
+  std::shared_ptr<EventStream> kept_stream;
+  std::shared_ptr<Exchange> kept_exchange;
+  Latch both;
+  std::mutex mu;
+  router->Add("GET", "/stream", [&](std::shared_ptr<Exchange> ex) {
+    std::lock_guard lock(mu);
+    kept_stream = ex->StartStream(Response{.status = 200});
+    kept_stream->Send(SseEvent{.data = "hello"});
+    if (kept_exchange) {
+      both.Open();
+    }
+  });
+  router->Add("GET", "/pending", [&](std::shared_ptr<Exchange> ex) {
+    std::lock_guard lock(mu);
+    kept_exchange = ex;
+    if (kept_stream) {
+      both.Open();
+    }
+  });
+  auto server =
+      std::make_unique<Server>(ServerOptions{.threads = 1, .shutdown_grace = 100ms}, router);
+  ASSERT_TRUE(server->Start().has_value());
+  RawSocket a(server->port());
+  RawSocket b(server->port());
+  ASSERT_TRUE(a.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(b.Send("GET /pending HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(both.WaitFor(5s));
+  server.reset();
+  std::lock_guard lock(mu);
+  EXPECT_FALSE(kept_stream->Send(SseEvent{.data = "late"}));
+  kept_exchange->Respond(Response::Text(200, "late"));
+  kept_stream.reset();
+  kept_exchange.reset();
+}
+
 TEST(ServerBindTest, LocalhostBindsBothLoopbacksOnOnePort) {
   auto router = std::make_shared<Router>();
   router->Add("GET", "/x", [](const Request& r) { return Response::Text(200, r.remote_address); });
