@@ -18,8 +18,20 @@ BASELINE="$HERE/conformance-baseline.yml"
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  local rc=$?
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    local server_rc=0
+    wait "$SERVER_PID" 2>/dev/null || server_rc=$?
+    # A graceful shutdown on SIGTERM exits 0; anything else (a crash) fails the test.
+    if [ "$server_rc" -ne 0 ]; then
+      echo "FAILED: mcpauth-server exited with status $server_rc on SIGTERM (expected 0)"
+      tail -20 "$WORK/server.log"
+      rc=1
+    fi
+  fi
   rm -rf "$WORK"
+  exit "$rc"
 }
 trap cleanup EXIT
 
