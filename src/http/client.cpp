@@ -187,21 +187,6 @@ Result<Target> ParseTarget(std::string_view url) {
   return t;
 }
 
-// RFC 9110 §5.6.2: token = 1*tchar.
-bool IsToken(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // RFC 9110 §5.5: a field value never contains CR, LF or NUL. Refusing them stops header
 // injection through caller-supplied values (a token, a session id).
 bool IsFieldValue(std::string_view s) {

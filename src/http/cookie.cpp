@@ -28,45 +28,6 @@ bool HasControl(std::string_view s) {
   return false;
 }
 
-// RFC 6265 §4.1.1: cookie-name = token (RFC 2616 §2.2, now RFC 9110 §5.6.2).
-bool IsTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-    return true;
-  }
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsToken(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsTchar(c)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // RFC 6265 §4.1.1: cookie-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
 // (US-ASCII without CTLs, whitespace, DQUOTE, comma, semicolon and backslash).
 bool IsCookieOctet(unsigned char c) {

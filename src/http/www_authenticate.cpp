@@ -8,34 +8,6 @@ namespace {
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
-// "_" / "`" / "|" / "~" / DIGIT / ALPHA
-bool IsTchar(char c) {
-  if (IsAlpha(c) || IsDigit(c)) {
-    return true;
-  }
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 // RFC 9110 §11.2 token68 and RFC 6750 §2.1 b64token share this alphabet (before the '=' tail).
 bool IsToken68Char(char c) {
   return IsAlpha(c) || IsDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' ||
@@ -66,7 +38,7 @@ std::string ToLower(std::string_view s) {
 std::string KeepTchars(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (IsTchar(c)) {
+    if (IsTokenChar(c)) {
       out.push_back(c);
     }
   }
@@ -93,7 +65,7 @@ class Lexer {
 
   std::string_view ReadToken() {
     const size_t start = pos_;
-    while (!AtEnd() && IsTchar(s_[pos_])) {
+    while (!AtEnd() && IsTokenChar(s_[pos_])) {
       ++pos_;
     }
     return s_.substr(start, pos_ - start);

@@ -39,6 +39,12 @@ class Headers {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
+// "_" / "`" / "|" / "~" / DIGIT / ALPHA; token = 1*tchar (methods, field names, auth schemes,
+// cookie names).
+bool IsTokenChar(char c);
+bool IsToken(std::string_view s);
+
 struct Request {
   std::string method;  // "GET", "POST", ... as received (case-sensitive, RFC 9110 §9.1)
   std::string target;  // the request-target as received, e.g. "/authorize?client_id=x"

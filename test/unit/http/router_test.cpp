@@ -108,3 +108,21 @@ TEST(ReasonPhraseTest, KnowsTheStatusesWeSend) {
 
 }  // namespace
 }  // namespace mcpauth::http
+
+namespace mcpauth::http {
+namespace {
+
+TEST(TokenTest, Rfc9110Section5_6_2Tokens) {
+  EXPECT_TRUE(IsToken("GET"));
+  EXPECT_TRUE(IsToken("x-custom_Header.1"));
+  EXPECT_TRUE(IsToken("!#$%&'*+-.^_`|~"));
+  EXPECT_FALSE(IsToken(""));
+  EXPECT_FALSE(IsToken("a b"));
+  EXPECT_FALSE(IsToken("a:b"));
+  EXPECT_FALSE(IsToken("a\"b"));
+  EXPECT_FALSE(IsToken(std::string_view("a\0b", 3)));
+  EXPECT_FALSE(IsToken("caf\xc3\xa9"));
+}
+
+}  // namespace
+}  // namespace mcpauth::http
