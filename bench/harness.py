@@ -119,3 +119,14 @@ def print_table(rows, ref_case=None):
         ratio = f"{r['cpu_us_per_req'] / ref['cpu_us_per_req']:.2f}x" if ref else ""
         print(f"| {r['case']} | {r['rps']:,.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
               f"{r['cpu_us_per_req']:.2f} | {r['rss_mib']:.1f} | {ratio} |")
+
+
+def stop_all(procs):
+    """SIGTERM every process, then wait (SIGKILL after 15 s)."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, median_row, measure, print_table, wait_port, wrk  # noqa: E402
+from harness import free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
 
 NGINX_CONF = """worker_processes 1;
 pid {dir}/nginx.pid;
@@ -85,13 +85,7 @@ def main():
             with open(a.json, "w") as f:
                 json.dump(rows, f, indent=1)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
