@@ -182,6 +182,13 @@ class HttpChannel final : public Channel {
   // notifications/cancelled from the client (2025 revisions, utilities/cancellation).
   void Cancel() { cancel_requested_ = true; }
 
+  void KeepAlive() override {
+    std::lock_guard lock(mu_);
+    if (stream_ && !finished_) {
+      stream_->SendRaw(": keep-alive\n\n");
+    }
+  }
+
  private:
   std::shared_ptr<http::Exchange> exchange_;
   http::Headers extra_;
@@ -289,9 +296,36 @@ StreamableHttpTransport::StreamableHttpTransport(McpServer& server, SessionTable
     const std::string data = json::serialize(notification);
     sessions_.ForEach([&](Session& s) { sessions_.SendOnGetStream(s, data); });
   });
+  if (options_.keepalive_interval.count() > 0) {
+    keepalive_ = std::thread([this] {
+      std::unique_lock lock(keepalive_mu_);
+      while (
+          !keepalive_cv_.wait_for(lock, options_.keepalive_interval, [&] { return stopping_; })) {
+        lock.unlock();
+        server_.KeepAliveListeners();
+        sessions_.ForEach([](Session& s) {
+          std::lock_guard slock(s.mu);
+          if (s.get_stream && !s.get_stream->closed()) {
+            s.get_stream->SendRaw(": keep-alive\n\n");
+          }
+        });
+        lock.lock();
+      }
+    });
+  }
 }
 
-StreamableHttpTransport::~StreamableHttpTransport() { server_.SetLegacyBroadcast(nullptr); }
+StreamableHttpTransport::~StreamableHttpTransport() {
+  {
+    std::lock_guard lock(keepalive_mu_);
+    stopping_ = true;
+  }
+  keepalive_cv_.notify_all();
+  if (keepalive_.joinable()) {
+    keepalive_.join();
+  }
+  server_.SetLegacyBroadcast(nullptr);
+}
 
 namespace {
 std::string InFlightKey(std::string_view session_id, const json::value& request_id) {

@@ -558,6 +558,18 @@ void McpServer::SetLegacyBroadcast(std::function<void(const json::object&)> broa
   legacy_broadcast_ = std::move(broadcast);
 }
 
+void McpServer::KeepAliveListeners() {
+  std::vector<std::shared_ptr<Listener>> live;
+  {
+    std::lock_guard lock(mu_);
+    listeners_.remove_if([](const auto& l) { return l->channel->cancelled(); });
+    live.assign(listeners_.begin(), listeners_.end());
+  }
+  for (const auto& l : live) {
+    l->channel->KeepAlive();
+  }
+}
+
 size_t McpServer::listen_streams() const {
   std::lock_guard lock(mu_);
   return listeners_.size();

@@ -72,8 +72,8 @@ class McpTransportTest : public ::testing::Test {
                                           SystemClock::Instance(), OpenSslRandom::Instance());
     sessions_ = std::make_unique<SessionTable>(SystemClock::Instance(), OpenSslRandom::Instance(),
                                                SessionTable::Options{});
-    transport_ =
-        std::make_unique<StreamableHttpTransport>(*server_, *sessions_, TransportOptions{});
+    transport_ = std::make_unique<StreamableHttpTransport>(
+        *server_, *sessions_, TransportOptions{.keepalive_interval = 100ms});
     auto router = std::make_shared<http::Router>();
     transport_->Register(*router);
     http_ = std::make_unique<http::Server>(http::ServerOptions{.threads = 2}, router);
@@ -396,6 +396,23 @@ TEST_F(McpTransportTest, LegacyCancellationStopsTheToolAndAnswersCancelled) {
       202);
   call.join();
   EXPECT_EQ(Body(answer).at("error").at("code").as_int64(), kRequestCancelled);
+}
+
+TEST_F(McpTransportTest, LongLivedStreamsGetKeepAliveComments) {
+  const std::string sid = Initialize();
+  testing::RawSocket s(http_->port());
+  ASSERT_TRUE(
+      s.Send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+             "Mcp-Session-Id: " +
+             sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n\r\n"));
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (seen.find(": keep-alive") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    seen += s.ReadResponse(200ms);  // whatever arrives within the slice
+  }
+  EXPECT_NE(seen.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(seen.find(": keep-alive"), std::string::npos) << seen;
 }
 
 TEST_F(McpTransportTest, LegacyNegotiatesVersionAndRequiresTheSession) {

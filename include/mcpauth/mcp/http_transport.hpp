@@ -15,11 +15,14 @@
 // pool before destroying it.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mcpauth/http/exchange.hpp"
@@ -54,6 +57,8 @@ struct TransportOptions {
   std::vector<std::string> allowed_hosts;
   bool any_host = false;
   size_t body_limit = 4 * 1024 * 1024;
+  // SSE comment sent on idle long-lived streams (listen, GET); 0 disables.
+  std::chrono::milliseconds keepalive_interval{15'000};
 };
 
 class StreamableHttpTransport {
@@ -90,6 +95,11 @@ class StreamableHttpTransport {
   // Legacy requests in flight, by session and JSON-RPC id, for notifications/cancelled.
   std::mutex inflight_mu_;
   std::map<std::string, std::weak_ptr<Channel>> inflight_;
+  // Keep-alive thread for long-lived streams.
+  std::mutex keepalive_mu_;
+  std::condition_variable keepalive_cv_;
+  bool stopping_ = false;
+  std::thread keepalive_;
 };
 
 // Decodes a header value that may use MCP's Base64 sentinel ("=?base64?...?="), per 2026-07-28

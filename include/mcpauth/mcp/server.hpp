@@ -62,6 +62,9 @@ class Channel {
   virtual void Finish(const boost::json::object& response, int http_status) = 0;
   // The client went away or cancelled: stop working on this request.
   virtual bool cancelled() const = 0;
+  // On a long-lived stream: a comment line that keeps intermediaries from timing the stream out
+  // and lets a departed client be noticed. No-op where there is no stream.
+  virtual void KeepAlive() {}
 };
 
 struct RequestInfo {
@@ -107,6 +110,8 @@ class McpServer {
   void SetLegacyBroadcast(std::function<void(const boost::json::object&)> broadcast);
 
   size_t listen_streams() const;
+  // Sends a keep-alive on every open subscriptions/listen stream; drops the departed ones.
+  void KeepAliveListeners();
   const ToolRegistry* tools() const { return tools_.get(); }
   const Options& options() const { return options_; }
 
