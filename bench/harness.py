@@ -29,9 +29,8 @@ def wait_port(port, timeout=20):
     raise RuntimeError(f"port {port} did not open")
 
 
-def tree_cpu_s(pid):
-    """utime+stime of a process and its children (nginx's worker)."""
-    total = 0.0
+def tree_pids(pid):
+    """A process and its children (nginx's worker, say)."""
     pids = [pid]
     try:
         for t in os.listdir(f"/proc/{pid}/task"):
@@ -39,7 +38,13 @@ def tree_cpu_s(pid):
                 pids += [int(x) for x in f.read().split()]
     except OSError:
         pass
-    for p in pids:
+    return pids
+
+
+def tree_cpu_s(pid):
+    """utime+stime of a process and its children, in seconds."""
+    total = 0.0
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -50,15 +55,9 @@ def tree_cpu_s(pid):
 
 
 def tree_rss_kb(pid):
+    """Resident memory of a process and its children, in KiB."""
     total = 0
-    pids = [pid]
-    try:
-        for t in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{t}/children") as f:
-                pids += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
