@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/listen_address.hpp"
+#include "app/users.hpp"
 #include "mcpauth/core/log.hpp"
 #include "mcpauth/core/worker_pool.hpp"
 #include "mcpauth/http/router.hpp"
@@ -74,7 +75,50 @@ int main(int argc, char** argv) {
                  "An Origin (scheme://host:port) allowed to call /mcp besides loopback ones");
   cli.add_option("--tls-cert", tls_cert, "PEM certificate chain (enables TLS with --tls-key)");
   cli.add_option("--tls-key", tls_key, "PEM private key");
+
+  // `mcpauth-server user ...`: user administration on the same store (--data-dir).
+  auto* user_cmd = cli.add_subcommand("user", "Manage the users who can log in");
+  user_cmd->require_subcommand(1);
+  std::string user_name;
+  bool password_stdin = false;
+  auto* user_add = user_cmd->add_subcommand("add", "Add a user; the password is read from stdin");
+  auto* user_passwd = user_cmd->add_subcommand("passwd", "Set a user's password, read from stdin");
+  for (auto* sub : {user_add, user_passwd}) {
+    sub->add_option("NAME", user_name, "User name")->required();
+    sub->add_flag("--password-stdin", password_stdin,
+                  "Read the password from standard input (required: never on the command line)")
+        ->required();
+  }
+  auto* user_list = user_cmd->add_subcommand("list", "List the users");
+  auto* user_remove = user_cmd->add_subcommand("remove", "Remove a user and revoke its grants");
+  user_remove->add_option("NAME", user_name, "User name")->required();
+  // Global options (--data-dir) may also follow the subcommand.
+  for (auto* sub : {user_cmd, user_add, user_passwd, user_list, user_remove}) {
+    sub->fallthrough();
+  }
   CLI11_PARSE(cli, argc, argv);
+
+  if (user_cmd->parsed()) {
+    if (!PrepareDataDir(data_dir)) {
+      return 1;
+    }
+    auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+    if (!store) {
+      std::fprintf(stderr, "mcpauth-server: cannot open the store in %s: %s\n", data_dir.c_str(),
+                   store.error().message().c_str());
+      return 1;
+    }
+    if (user_add->parsed()) {
+      return app::AddUser(**store, user_name);
+    }
+    if (user_passwd->parsed()) {
+      return app::ChangePassword(**store, user_name);
+    }
+    if (user_list->parsed()) {
+      return app::ListUsers(**store);
+    }
+    return app::RemoveUser(**store, user_name);
+  }
 
   log::Format format;
   if (!log::ParseFormat(log_format, format) || !log::Init(format, log_level)) {
@@ -91,6 +135,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!PrepareDataDir(data_dir)) {
+    return 1;
+  }
+  // The store: SQLite under --data-dir, created (with its schema) on first start.
+  auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+  if (!store) {
+    log::Error("cannot open the store in {}: {}", data_dir, store.error().message());
+    return 1;
+  }
+  if (!app::EnsureFirstUser(**store)) {
+    log::Error("cannot create the first user");
     return 1;
   }
 
