@@ -129,47 +129,6 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t n = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8 |
-                       static_cast<uint8_t>(in[i + 2]);
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63],
-            kAlphabet[n & 63]};
-  }
-  if (const size_t rest = in.size() - i; rest > 0) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (rest == 2) {
-      n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    }
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63],
-            rest == 2 ? kAlphabet[(n >> 6) & 63] : '=', '='};
-  }
-  return out;
-}
-
-// A tool argument as an Mcp-Param-{Name} value (2026-07-28 transports, x-mcp-header): strings
-// as-is, integers in decimal, booleans as true/false. Null, absent and other types send nothing.
-std::optional<std::string> HeaderParamValue(const json::value& v) {
-  if (v.is_string()) {
-    return std::string(v.get_string());
-  }
-  if (v.is_int64()) {
-    return std::to_string(v.get_int64());
-  }
-  if (v.is_uint64()) {
-    return std::to_string(v.get_uint64());
-  }
-  if (v.is_bool()) {
-    return v.get_bool() ? "true" : "false";
-  }
-  return std::nullopt;
-}
-
 void CollectHeaderParams(const json::object& schema, std::vector<std::string>& path,
                          std::vector<std::pair<std::vector<std::string>, std::string>>& out,
                          int depth) {
@@ -196,24 +155,6 @@ void CollectHeaderParams(const json::object& schema, std::vector<std::string>& p
 const boost::system::error_category& ClientCategory() noexcept {
   static const Category category;
   return category;
-}
-
-std::string EncodeHeaderValue(std::string_view value) {
-  // 2026-07-28 transports (standard headers, value encoding): plain visible ASCII with inner
-  // spaces/tabs goes as-is; anything else, or a literal that would read as a sentinel, is
-  // Base64-wrapped so that it survives HTTP and decodes to exactly the body's value.
-  bool encode = !value.empty() && (value.front() == ' ' || value.front() == '\t' ||
-                                   value.back() == ' ' || value.back() == '\t');
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u >= 0x7f) {
-      encode = true;
-    }
-  }
-  if (value.starts_with("=?base64?") && value.ends_with("?=")) {
-    encode = true;
-  }
-  return encode ? "=?base64?" + Base64(value) + "?=" : std::string(value);
 }
 
 std::string ClientError::Describe() const {

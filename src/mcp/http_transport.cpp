@@ -1,5 +1,7 @@
 #include "mcpauth/mcp/http_transport.hpp"
 
+#include "mcpauth/mcp/header_values.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
@@ -39,32 +41,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    if (c < 0x80) {
-      n = 0;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-        return false;
-      }
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 // A JSON-RPC error as an HTTP response (the body is the JSON-RPC error object).
 http::Response RpcErrorResponse(int status, const json::value& id, int code, std::string message,
                                 std::optional<json::value> data = std::nullopt) {
@@ -102,30 +78,6 @@ bool Accepts(const http::Request& r, std::string_view type) {
 bool IsLoopbackHost(std::string_view host) {
   return http::EqualsIgnoreCase(host, "localhost") || host == "127.0.0.1" || host == "[::1]" ||
          host == "::1";
-}
-
-// The body value of a tool argument as the header would carry it (2026-07-28 x-mcp-header).
-std::optional<std::string> HeaderForm(const json::value& v) {
-  if (v.is_string()) {
-    return std::string(v.get_string());
-  }
-  if (v.is_int64()) {
-    return std::to_string(v.get_int64());
-  }
-  if (v.is_uint64()) {
-    return std::to_string(v.get_uint64());
-  }
-  if (v.is_double()) {
-    const double d = v.get_double();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) {
-      return std::to_string(static_cast<int64_t>(d));  // 42.0 compares as 42
-    }
-    return std::nullopt;
-  }
-  if (v.is_bool()) {
-    return v.get_bool() ? "true" : "false";
-  }
-  return std::nullopt;
 }
 
 // One request's channel over an HTTP exchange: a JSON answer, or an SSE stream once a message
@@ -243,48 +195,6 @@ class BatchItemChannel final : public Channel {
 };
 
 }  // namespace
-
-std::optional<std::string> DecodeHeaderValue(std::string_view value) {
-  // 2026-07-28 transports: a value is a sentinel only with both "=?base64?" and "?=".
-  constexpr std::string_view kPrefix = "=?base64?";
-  constexpr std::string_view kSuffix = "?=";
-  if (!(value.size() >= kPrefix.size() + kSuffix.size() && value.starts_with(kPrefix) &&
-        value.ends_with(kSuffix))) {
-    return std::string(value);
-  }
-  std::string_view b64 = value.substr(kPrefix.size(), value.size() - kPrefix.size() - 2);
-  // Standard base64 (RFC 4648 §4), canonical, with padding.
-  if (b64.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string url;
-  url.reserve(b64.size());
-  size_t pad = 0;
-  for (size_t i = 0; i < b64.size(); ++i) {
-    const char c = b64[i];
-    if (c == '=') {
-      if (i + 2 < b64.size()) {
-        return std::nullopt;  // padding only at the very end
-      }
-      ++pad;
-      continue;
-    }
-    if (pad > 0) {
-      return std::nullopt;
-    }
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '/';
-    if (!ok) {
-      return std::nullopt;
-    }
-    url.push_back(c == '+' ? '-' : c == '/' ? '_' : c);
-  }
-  auto decoded = core::Base64UrlDecode(url);  // strict: non-canonical pad bits are refused
-  if (!decoded || !ValidUtf8(*decoded)) {
-    return std::nullopt;
-  }
-  return *decoded;
-}
 
 StreamableHttpTransport::StreamableHttpTransport(McpServer& server, SessionTable& sessions,
                                                  TransportOptions options, Authorizer authorizer)
@@ -556,7 +466,7 @@ void StreamableHttpTransport::HandleModern(const std::shared_ptr<http::Exchange>
           }
           const std::string header_name = "Mcp-Param-" + std::string(hname->get_string());
           const auto hv = r.headers.Get(header_name);
-          const auto expected = HeaderForm(*value);
+          const auto expected = HeaderParamValue(*value);
           const auto decoded = hv ? DecodeHeaderValue(Trim(*hv)) : std::nullopt;
           if (!decoded || !expected || *decoded != *expected) {
             return exchange->Respond(RpcErrorResponse(

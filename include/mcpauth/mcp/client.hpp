@@ -56,6 +56,7 @@
 #include "mcpauth/core/result.hpp"
 #include "mcpauth/http/client.hpp"
 #include "mcpauth/http/message.hpp"
+#include "mcpauth/mcp/header_values.hpp"
 #include "mcpauth/mcp/jsonrpc.hpp"
 #include "mcpauth/mcp/server.hpp"
 
@@ -218,11 +219,6 @@ class McpClient {
       header_params_;
   bool tools_listed_ = false;
 };
-
-// The value of an MCP header as 2026-07-28 transports send it: as-is when it is visible ASCII
-// (spaces and tabs allowed inside), else — leading or trailing whitespace, control characters,
-// non-ASCII, or a value that itself looks like the sentinel — "=?base64?{Base64(UTF-8)}?=".
-std::string EncodeHeaderValue(std::string_view value);
 
 }  // namespace mcpauth::mcp
 

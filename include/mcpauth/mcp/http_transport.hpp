@@ -27,6 +27,7 @@
 
 #include "mcpauth/http/exchange.hpp"
 #include "mcpauth/http/router.hpp"
+#include "mcpauth/mcp/header_values.hpp"
 #include "mcpauth/mcp/server.hpp"
 #include "mcpauth/mcp/session.hpp"
 
@@ -101,9 +102,5 @@ class StreamableHttpTransport {
   bool stopping_ = false;
   std::thread keepalive_;
 };
-
-// Decodes a header value that may use MCP's Base64 sentinel ("=?base64?...?="), per 2026-07-28
-// transports (standard headers). Returns nullopt for a malformed sentinel.
-std::optional<std::string> DecodeHeaderValue(std::string_view value);
 
 }  // namespace mcpauth::mcp
