@@ -31,4 +31,23 @@ const boost::json::string* FindString(const boost::json::object& object, std::st
   return v != nullptr ? v->if_string() : nullptr;
 }
 
+Result<DecodedJwt> DecodeJwt(std::string_view token, size_t max_size) {
+  if (token.size() > max_size) {
+    return Errc::kTokenTooLarge;
+  }
+  Result<CompactParts> parts = SplitCompact(token);
+  if (!parts) {
+    return parts.error();
+  }
+  Result<boost::json::object> header = DecodeJsonObjectPart(parts->header);
+  if (!header) {
+    return header.error();
+  }
+  Result<boost::json::object> claims = DecodeJsonObjectPart(parts->payload);
+  if (!claims) {
+    return claims.error();
+  }
+  return DecodedJwt{*parts, std::move(*header), std::move(*claims)};
+}
+
 }  // namespace mcpauth::jose::internal

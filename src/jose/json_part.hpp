@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "mcpauth/core/result.hpp"
+#include "mcpauth/jose/jws.hpp"
 
 namespace mcpauth::jose::internal {
 
@@ -15,6 +16,16 @@ Result<boost::json::object> DecodeJsonObjectPart(std::string_view base64url);
 // commas, valid UTF-8, nesting depth at most 32. Duplicate members: the last one wins (RFC 7515 §4
 // and RFC 7519 §4 allow a parser that returns only the lexically last duplicate member name).
 Result<boost::json::object> ParseJsonObject(std::string_view text);
+
+// A compact JWT split and its header and claims decoded, not verified. Errors, in order:
+// kTokenTooLarge (over `max_size`), structure (SplitCompact), kBadBase64 / kBadJson per part.
+// The parts are views into `token`.
+struct DecodedJwt {
+  CompactParts parts;
+  boost::json::object header;
+  boost::json::object claims;
+};
+Result<DecodedJwt> DecodeJwt(std::string_view token, size_t max_size);
 
 // The member `name` if it is a string, else nullptr.
 const boost::json::string* FindString(const boost::json::object& object, std::string_view name);

@@ -25,22 +25,11 @@ Result<std::string> EncodeJwt(const EcKey& key, std::string_view kid, std::strin
 }
 
 Result<UnverifiedJwt> DecodeUnverified(std::string_view token) {
-  if (token.size() > kDefaultMaxTokenSize) {
-    return Errc::kTokenTooLarge;
+  Result<internal::DecodedJwt> decoded = internal::DecodeJwt(token, kDefaultMaxTokenSize);
+  if (!decoded) {
+    return decoded.error();
   }
-  Result<CompactParts> parts = SplitCompact(token);
-  if (!parts) {
-    return parts.error();
-  }
-  Result<boost::json::object> header = internal::DecodeJsonObjectPart(parts->header);
-  if (!header) {
-    return header.error();
-  }
-  Result<boost::json::object> claims = internal::DecodeJsonObjectPart(parts->payload);
-  if (!claims) {
-    return claims.error();
-  }
-  return UnverifiedJwt{std::move(*header), std::move(*claims)};
+  return UnverifiedJwt{std::move(decoded->header), std::move(decoded->claims)};
 }
 
 KeyResolver JwksResolver(std::shared_ptr<const Jwks> jwks) {

@@ -218,23 +218,15 @@ JwtVerifier& JwtVerifier::MaxTokenSize(size_t bytes) {
 
 // The steps are numbered as in the list in jwt.hpp; keep the two in step.
 Result<VerifiedJwt> JwtVerifier::Verify(std::string_view token) const {
-  // 1. Bound the work an unauthenticated caller can ask for.
-  if (token.size() > max_token_size_) {
-    return Errc::kTokenTooLarge;
+  // 1. Bound the work an unauthenticated caller can ask for (kTokenTooLarge), then
+  // 2-3. structure and encodings (RFC 7519 §7.2 steps 1-4 and 9-10, RFC 7515 §5.2 steps 1-7).
+  Result<internal::DecodedJwt> decoded = internal::DecodeJwt(token, max_token_size_);
+  if (!decoded) {
+    return decoded.error();
   }
-  // 2-3. Structure and encodings (RFC 7519 §7.2 steps 1-4 and 9-10, RFC 7515 §5.2 steps 1-7).
-  Result<CompactParts> parts = SplitCompact(token);
-  if (!parts) {
-    return parts.error();
-  }
-  Result<boost::json::object> header = internal::DecodeJsonObjectPart(parts->header);
-  if (!header) {
-    return header.error();
-  }
-  Result<boost::json::object> claims = internal::DecodeJsonObjectPart(parts->payload);
-  if (!claims) {
-    return claims.error();
-  }
+  const CompactParts* parts = &decoded->parts;
+  boost::json::object* header = &decoded->header;
+  boost::json::object* claims = &decoded->claims;
   Result<std::string> signature = core::Base64UrlDecode(parts->signature);
   if (!signature) {
     return Errc::kBadBase64;
