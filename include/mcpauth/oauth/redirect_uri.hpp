@@ -1,0 +1,40 @@
+// Redirect URIs: what may be registered, and whether a request's redirect_uri matches.
+//
+// Registration (RFC 7591 §2, OAuth 2.1 §2.3.1, RFC 8252 §7, MCP "Redirect URIs MUST be localhost
+// or https"): an absolute URI without fragment or userinfo, whose scheme is
+//   - https (any host), or
+//   - http with a loopback host: 127.0.0.1 (any 127.x.y.z), [::1] or localhost, or
+//   - a private-use scheme of a native app in reverse-domain form with at least one '.'
+//     ("com.example.app:/callback", RFC 8252 §7.1).
+// javascript:, data:, vbscript:, file:, blob:, about: and every other scheme are refused, as are
+// hosts with percent-encoding, empty hosts, and URIs with control characters or spaces.
+//
+// Matching (OAuth 2.1 §4.1.1 / §8.4.2 = RFC 8252 §7.3): simple string comparison (RFC 3986
+// §6.2.1) — no normalisation of case, trailing slash, percent-encoding, default ports or dot
+// segments — except that for an http loopback URI the port is ignored: the registered and
+// requested URIs must then be equal once the port (and its ':') is removed from both.
+//
+// No I/O, no allocation beyond results. Fuzzed. Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mcpauth::oauth {
+
+// Empty if `uri` may be registered; otherwise a sentence saying why not (for an
+// `invalid_redirect_uri` error_description; contains no part of `uri`).
+std::string RedirectUriProblem(std::string_view uri);
+
+// True if `requested` (from /authorize or /token) matches `registered` per the rules above.
+// Both are compared as received; a `requested` that RedirectUriProblem() refuses never matches.
+bool RedirectUriMatches(std::string_view registered, std::string_view requested);
+
+// True for http URIs on 127.0.0.0/8, [::1] or localhost.
+bool IsLoopbackRedirectUri(std::string_view uri);
+
+// The host to show a person on the consent page ("app.example.com", "127.0.0.1",
+// "com.example.app" for a private-use scheme). Empty if the URI does not parse.
+std::string RedirectUriDisplayHost(std::string_view uri);
+
+}  // namespace mcpauth::oauth
