@@ -5,7 +5,8 @@
 #                and integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make build   build Release into build/ (binaries in build/bin/)
 #   make bench   micro-benchmarks; /healthz against nginx and MCP tools/call against the
-#                TypeScript SDK, under wrk on this machine (see bench/)
+#                TypeScript SDK, the refresh grant against oidc-provider, under wrk on this
+#                machine (see bench/)
 #   make fmt     format the tree with clang-format
 
 SHELL := /bin/bash
@@ -61,6 +62,7 @@ bench: deps-bench build
 	$(BUILD)/bin/mcpauth_bench --benchmark_min_time=0.5
 	python3 bench/healthz.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-healthz.json
 	python3 bench/mcp_call.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-mcp-call.json
+	python3 bench/token_refresh.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-token-refresh.json
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -68,8 +68,8 @@ def tree_rss_kb(pid):
     return total
 
 
-def wrk(url, dur, conns=32, script=None, env=None):
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{dur}s", "--latency"]
+def wrk(url, dur, conns=32, script=None, env=None, threads=1):
+    cmd = ["taskset", "-c", "1", "wrk", f"-t{threads}", f"-c{conns}", f"-d{dur}s", "--latency"]
     if script:
         cmd += ["-s", script]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=dur + 30,
@@ -86,11 +86,11 @@ def wrk(url, dur, conns=32, script=None, env=None):
             "errors": errors.group(1) if errors else "", "non2xx": int(non2xx.group(1)) if non2xx else 0}
 
 
-def measure(name, pid, url, reps, dur, script=None, env=None):
+def measure(name, pid, url, reps, dur, script=None, env=None, conns=32, threads=1):
     runs = []
     for _ in range(reps):
         c0 = tree_cpu_s(pid)
-        r = wrk(url, dur, script=script, env=env)
+        r = wrk(url, dur, conns=conns, script=script, env=env, threads=threads)
         r["cpu_us_per_req"] = (tree_cpu_s(pid) - c0) * 1e6 / max(r["requests"], 1)
         r["rss_mib"] = tree_rss_kb(pid) / 1024
         runs.append(r)

@@ -16,3 +16,12 @@ struct ListenAddress {
 std::optional<ListenAddress> ParseListenAddress(std::string_view text);
 
 }  // namespace mcpauth::app
+
+namespace mcpauth::app {
+
+// For `--listen HOST:0` when the URLs the server publishes (issuer, resource) must name the port
+// before the server starts: asks the OS for a free port on `host` and releases it. Another process
+// could take it in between; the server's bind then fails loudly. 0 on failure.
+uint16_t PickFreePort(const std::string& host);
+
+}  // namespace mcpauth::app

@@ -2,11 +2,15 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "app/admin.hpp"
 #include "app/listen_address.hpp"
 #include "app/users.hpp"
 #include "mcpauth/core/log.hpp"
@@ -16,14 +20,20 @@
 #include "mcpauth/mcp/fixtures.hpp"
 #include "mcpauth/mcp/http_transport.hpp"
 #include "mcpauth/mcp/server.hpp"
+#include "mcpauth/oauth/authorization_server.hpp"
+#include "mcpauth/oauth/client_metadata_fetcher.hpp"
+#include "mcpauth/oauth/password.hpp"
+#include "mcpauth/oauth/signing_keys.hpp"
 
 namespace {
 
 using namespace mcpauth;
 
-std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport& mcp_transport) {
+std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport& mcp_transport,
+                                          oauth::AuthorizationServer& authorization_server) {
   auto router = std::make_shared<http::Router>();
   mcp_transport.Register(*router);
+  authorization_server.Register(*router);
   // Liveness for load balancers and orchestrators; cheap, no storage access.
   router->Add("GET", "/healthz", [](const http::Request&) {
     auto r = http::Response::Json(200, R"({"status":"ok"})");
@@ -43,6 +53,55 @@ bool PrepareDataDir(const std::string& dir) {
   }
   ::chmod(dir.c_str(), 0700);
   return true;
+}
+
+// The store for the administration subcommands, or null after printing why.
+std::unique_ptr<store::Store> OpenAdminStore(const std::string& data_dir) {
+  if (!PrepareDataDir(data_dir)) {
+    return nullptr;
+  }
+  auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+  if (!store) {
+    std::fprintf(stderr, "mcpauth-server: cannot open the store in %s: %s\n", data_dir.c_str(),
+                 store.error().message().c_str());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+// Runs `task` every `period` on its own thread until destroyed.
+class Periodic {
+ public:
+  Periodic(std::chrono::seconds period, std::function<void()> task)
+      : thread_([this, period, task = std::move(task)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+            lock.unlock();
+            task();
+            lock.lock();
+          }
+        }) {}
+  ~Periodic() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+std::string HostForUrl(const std::string& host) {
+  if (host == "0.0.0.0" || host == "::" || host == "localhost") {
+    return host == "localhost" ? "localhost" : "127.0.0.1";
+  }
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 }  // namespace
@@ -75,6 +134,26 @@ int main(int argc, char** argv) {
                  "An Origin (scheme://host:port) allowed to call /mcp besides loopback ones");
   cli.add_option("--tls-cert", tls_cert, "PEM certificate chain (enables TLS with --tls-key)");
   cli.add_option("--tls-key", tls_key, "PEM private key");
+  std::string public_url;
+  std::string server_name = "mcpauth";
+  int64_t access_token_seconds = 3600;
+  int64_t client_secret_days = 0;
+  bool cimd_allow_private = false;
+  cli.add_option("--public-url", public_url,
+                 "The URL clients use to reach this server (scheme://host[:port]), e.g. behind a "
+                 "proxy. The issuer is this URL, the MCP resource is this URL + /mcp. Default: "
+                 "the --listen address over http(s)");
+  cli.add_option("--server-name", server_name, "The name shown on the sign-in and consent pages")
+      ->capture_default_str();
+  cli.add_option("--access-token-lifetime", access_token_seconds, "Access token lifetime, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(60, 86400));
+  cli.add_option("--client-secret-lifetime-days", client_secret_days,
+                 "Lifetime of dynamically registered client secrets (0 = no expiry)")
+      ->capture_default_str();
+  cli.add_flag("--cimd-allow-private-addresses", cimd_allow_private,
+               "Development only: fetch client metadata documents from loopback and private "
+               "addresses (turns the SSRF guard off)");
 
   // `mcpauth-server user ...`: user administration on the same store (--data-dir).
   auto* user_cmd = cli.add_subcommand("user", "Manage the users who can log in");
@@ -92,32 +171,64 @@ int main(int argc, char** argv) {
   auto* user_list = user_cmd->add_subcommand("list", "List the users");
   auto* user_remove = user_cmd->add_subcommand("remove", "Remove a user and revoke its grants");
   user_remove->add_option("NAME", user_name, "User name")->required();
+  // `mcpauth-server keys ...` and `client ...`.
+  auto* keys_cmd = cli.add_subcommand("keys", "Manage the token signing keys");
+  keys_cmd->require_subcommand(1);
+  auto* keys_list = keys_cmd->add_subcommand("list", "List the signing keys");
+  auto* keys_rotate = keys_cmd->add_subcommand(
+      "rotate",
+      "Make a new signing key active; the old one stays published until its tokens expire");
+  auto* client_cmd = cli.add_subcommand("client", "Manage pre-registered clients");
+  client_cmd->require_subcommand(1);
+  app::ClientAddOptions client_options;
+  auto* client_add = client_cmd->add_subcommand("add", "Register a client; prints its credentials");
+  client_add->add_option("NAME", client_options.name, "Display name")->required();
+  client_add->add_option("--redirect-uri", client_options.redirect_uris, "A redirect URI");
+  client_add->add_flag("--confidential", client_options.confidential, "Issue a client secret");
+  client_add->add_flag("--resource-server", client_options.resource_server,
+                       "A resource server that may introspect every token");
+  auto* client_list = client_cmd->add_subcommand("list", "List the clients");
+  std::string client_id;
+  auto* client_remove =
+      client_cmd->add_subcommand("remove", "Remove a client, revoking its grants");
+  client_remove->add_option("CLIENT_ID", client_id, "The client's id")->required();
   // Global options (--data-dir) may also follow the subcommand.
-  for (auto* sub : {user_cmd, user_add, user_passwd, user_list, user_remove}) {
+  for (auto* sub : {user_cmd, user_add, user_passwd, user_list, user_remove, keys_cmd, keys_list,
+                    keys_rotate, client_cmd, client_add, client_list, client_remove}) {
     sub->fallthrough();
   }
   CLI11_PARSE(cli, argc, argv);
 
-  if (user_cmd->parsed()) {
-    if (!PrepareDataDir(data_dir)) {
-      return 1;
-    }
-    auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+  if (user_cmd->parsed() || keys_cmd->parsed() || client_cmd->parsed()) {
+    auto store = OpenAdminStore(data_dir);
     if (!store) {
-      std::fprintf(stderr, "mcpauth-server: cannot open the store in %s: %s\n", data_dir.c_str(),
-                   store.error().message().c_str());
       return 1;
     }
     if (user_add->parsed()) {
-      return app::AddUser(**store, user_name);
+      return app::AddUser(*store, user_name);
     }
     if (user_passwd->parsed()) {
-      return app::ChangePassword(**store, user_name);
+      return app::ChangePassword(*store, user_name);
     }
     if (user_list->parsed()) {
-      return app::ListUsers(**store);
+      return app::ListUsers(*store);
     }
-    return app::RemoveUser(**store, user_name);
+    if (user_remove->parsed()) {
+      return app::RemoveUser(*store, user_name);
+    }
+    if (keys_list->parsed()) {
+      return app::ListKeys(*store);
+    }
+    if (keys_rotate->parsed()) {
+      return app::RotateKeys(*store);
+    }
+    if (client_add->parsed()) {
+      return app::AddClient(*store, client_options);
+    }
+    if (client_list->parsed()) {
+      return app::ListClients(*store);
+    }
+    return app::RemoveClient(*store, client_id);
   }
 
   log::Format format;
@@ -148,6 +259,39 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // The public URL: the issuer and the MCP resource are named by it, so with port 0 the port is
+  // chosen now.
+  uint16_t port = address->port;
+  if (port == 0) {
+    port = app::PickFreePort(address->host);
+    if (port == 0) {
+      log::Error("cannot find a free port on {}", address->host);
+      return 1;
+    }
+  }
+  if (public_url.empty()) {
+    public_url = std::string(tls_cert.empty() ? "http" : "https") + "://" +
+                 HostForUrl(address->host) + ":" + std::to_string(port);
+  }
+  while (!public_url.empty() && public_url.back() == '/') {
+    public_url.pop_back();
+  }
+
+  // The authorization server: signing keys, passwords, configuration.
+  oauth::SigningKeyManager keys(**store, SystemClock::Instance());
+  if (auto st = keys.EnsureActiveKey(); !st) {
+    log::Error("cannot load or create the signing key: {}", st.error().message());
+    return 1;
+  }
+  oauth::AuthorizationServerConfig as_config;
+  as_config.issuer = public_url;
+  as_config.server_name = server_name;
+  as_config.access_token_lifetime = std::chrono::seconds(access_token_seconds);
+  as_config.client_secret_lifetime = std::chrono::hours(24 * client_secret_days);
+  as_config.cimd_allow_private_addresses = cimd_allow_private;
+  as_config.resources.push_back(
+      {public_url + "/mcp", server_name + " MCP server", {"mcp:read", "mcp:tools"}});
+
   // MCP: tools run on a worker pool, off the network threads.
   auto pool =
       std::make_unique<core::WorkerPool>(std::max(4u, std::thread::hardware_concurrency() * 2));
@@ -170,14 +314,27 @@ int main(int argc, char** argv) {
   transport_options.allowed_origins = allowed_origins;
   mcp::StreamableHttpTransport mcp_transport(mcp_server, sessions, transport_options);
 
+  oauth::PasswordHasher passwords(OpenSslRandom::Instance());
+  oauth::ClientMetadataFetcher metadata_fetcher(
+      **store, SystemClock::Instance(),
+      {.allow_private_addresses = as_config.cimd_allow_private_addresses});
+  oauth::AuthorizationServer authorization_server({.config = as_config,
+                                                   .store = **store,
+                                                   .keys = keys,
+                                                   .passwords = passwords,
+                                                   .pool = *pool,
+                                                   .clock = SystemClock::Instance(),
+                                                   .random = OpenSslRandom::Instance(),
+                                                   .metadata_fetcher = &metadata_fetcher});
+
   http::ServerOptions options;
   options.host = address->host;
-  options.port = address->port;
+  options.port = port;
   options.threads = threads;
   if (!tls_cert.empty()) {
     options.tls = http::TlsFiles{tls_cert, tls_key};
   }
-  http::Server server(options, BuildRouter(mcp_transport));
+  http::Server server(options, BuildRouter(mcp_transport, authorization_server));
   if (auto st = server.Start(); !st) {
     log::Error("cannot start: {}", st.error().message());
     return 1;
@@ -189,8 +346,21 @@ int main(int argc, char** argv) {
               scheme, ep, tools->size());
     log::Info("  health:  {}://{}/healthz", scheme, ep);
   }
+  log::Info("issuer:          {}", as_config.issuer);
+  log::Info("  sign in:       {}/login   (Connected apps: {}/apps)", public_url, public_url);
+  log::Info("  metadata:      {}/.well-known/oauth-authorization-server", public_url);
   log::Info("data directory: {}", std::filesystem::absolute(data_dir).string());
-  server.RunUntilSignal();
+  {
+    // Another node or `mcpauth-server keys rotate` may rotate keys: reload every minute.
+    Periodic reload_keys(std::chrono::seconds(60), [&keys] {
+      if (auto st = keys.Reload(); !st) {
+        log::Warn("cannot reload signing keys: {}", st.error().message());
+      }
+    });
+    Periodic housekeeping(std::chrono::minutes(10),
+                          [&authorization_server] { authorization_server.Housekeeping(); });
+    server.RunUntilSignal();
+  }
   pool.reset();  // finish running tools while everything they reference still exists
   log::Info("stopped");
   return 0;

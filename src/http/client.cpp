@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "mcpauth/core/log.hpp"
+#include "mcpauth/http/address_policy.hpp"
 
 namespace mcpauth::http {
 namespace {
@@ -90,6 +91,8 @@ class Category final : public boost::system::error_category {
         return "cancelled";
       case ClientErrc::kInvalidRequest:
         return "invalid request (method or header field)";
+      case ClientErrc::kAddressForbidden:
+        return "the host resolves to an address that is not allowed";
     }
     return "unknown http client error";
   }
@@ -252,6 +255,11 @@ bool IsEventStream(const bhttp::response_header<>& head) {
     type.remove_suffix(1);
   }
   return EqualsIgnoreCase(type, "text/event-stream");
+}
+
+bool IsPublic(const asio::ip::address& address) {
+  return address.is_v4() ? IsPublicIpv4(address.to_v4().to_bytes())
+                         : IsPublicIpv6(address.to_v6().to_bytes());
 }
 
 ClientErrc ConnectError(const error_code& ec) {
@@ -522,6 +530,9 @@ struct Client::Impl {
   }
 
   void PutIdle(const std::string& origin, std::unique_ptr<Connection> conn) {
+    if (options.max_idle_per_origin == 0) {
+      return;  // closes `conn`, and leaves no empty entry behind for `origin`
+    }
     std::lock_guard lock(mutex);
     auto& list = idle[origin];
     if (list.size() >= options.max_idle_per_origin) {
@@ -549,6 +560,10 @@ struct Client::Impl {
       if (ec) {
         co_return ClientErrc::kInvalidUrl;
       }
+      if (options.public_addresses_only && !IsPublic(endpoint.address())) {
+        log::Debug("http client: {} is not a public address", t.host);
+        co_return ClientErrc::kAddressForbidden;
+      }
       lowest.expires_at(connect_deadline);
       std::tie(ec) = co_await lowest.async_connect(endpoint, kTuple);
     } else {
@@ -561,6 +576,16 @@ struct Client::Impl {
       if (ec) {
         log::Debug("http client: resolving {} failed: {}", t.host, ec.message());
         co_return ClientErrc::kResolveFailed;
+      }
+      // Checked here, on the very list async_connect() walks: no second lookup can follow.
+      if (options.public_addresses_only) {
+        for (const auto& entry : endpoints) {
+          if (!IsPublic(entry.endpoint().address())) {
+            log::Debug("http client: {} resolves to {}, which is not a public address", t.host,
+                       entry.endpoint().address().to_string());
+            co_return ClientErrc::kAddressForbidden;
+          }
+        }
       }
       lowest.expires_at(connect_deadline);
       std::tie(ec, std::ignore) = co_await lowest.async_connect(endpoints, kTuple);

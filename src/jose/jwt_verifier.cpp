@@ -95,9 +95,24 @@ std::string NormalizeMediaType(std::string_view type) {
   return lower;
 }
 
-Status CheckAudience(const boost::json::object& claims,
-                     const std::optional<std::string>& required) {
+// Whether `aud` is a StringOrURI or an array of them (RFC 7519 §4.1.3).
+bool IsAudienceValue(const boost::json::value& aud) {
+  if (aud.is_string()) {
+    return true;
+  }
+  const boost::json::array* list = aud.if_array();
+  return list != nullptr && std::all_of(list->begin(), list->end(),
+                                        [](const boost::json::value& v) { return v.is_string(); });
+}
+
+Status CheckAudience(const boost::json::object& claims, const std::optional<std::string>& required,
+                     bool any_audience) {
   const boost::json::value* aud = claims.if_contains("aud");
+  if (any_audience) {
+    // The issuer looking at its own token: it is not the audience, and the caller compares `aud`
+    // with what it recorded when it issued the token.
+    return aud == nullptr || IsAudienceValue(*aud) ? Status() : Status(Errc::kBadClaimType);
+  }
   if (!required) {
     // RFC 7519 §4.1.3: a principal that does not identify itself with a value in `aud` MUST
     // reject the token. A verifier configured without an audience identifies with none.
@@ -193,6 +208,13 @@ JwtVerifier& JwtVerifier::RequireIssuer(std::string issuer) {
 
 JwtVerifier& JwtVerifier::RequireAudience(std::string audience) {
   audience_ = std::move(audience);
+  any_audience_ = false;
+  return *this;
+}
+
+JwtVerifier& JwtVerifier::AcceptAnyAudience() {
+  audience_.reset();
+  any_audience_ = true;
   return *this;
 }
 
@@ -273,7 +295,7 @@ Result<VerifiedJwt> JwtVerifier::Verify(std::string_view token) const {
   }
   // 10. Audience: this resource server must be named in `aud` (RFC 9068 §4, RFC 8725 §3.9), so
   // that a token minted for another resource cannot be replayed here.
-  if (Status aud = CheckAudience(*claims, audience_); !aud) {
+  if (Status aud = CheckAudience(*claims, audience_, any_audience_); !aud) {
     return aud.error();
   }
   // 11-13. Time, against the injected clock, with the configured leeway.

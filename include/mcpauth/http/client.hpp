@@ -6,6 +6,9 @@
 // alive and reused per origin (scheme, host, port). Stream() reads a long-lived response (SSE)
 // event by event. Thread-safety: one Client may be used from several threads; requests to the
 // same origin then use separate connections. Ownership: the client owns its connections.
+//
+// With public_addresses_only, it connects only to public addresses (address_policy.hpp): the
+// SSRF guard for URLs that others choose.
 #pragma once
 
 #include <chrono>
@@ -33,6 +36,9 @@ enum class ClientErrc {
   kConnectionClosed = 8,  // the peer closed the connection before a whole response
   kCancelled = 9,         // the stream callback asked to stop
   kInvalidRequest = 10,   // bad method, header name, or CR/LF/NUL in a header value
+  // public_addresses_only is set and the host is, or resolves to, an address that
+  // IsPublicAddress() refuses; no connection was attempted.
+  kAddressForbidden = 11,
 };
 
 const boost::system::error_category& ClientCategory() noexcept;
@@ -46,7 +52,13 @@ struct ClientOptions {
   size_t max_response_bytes = 4 * 1024 * 1024;
   std::string ca_file;  // PEM bundle; empty: the system's default roots
   std::string user_agent = "mcpauth";
-  size_t max_idle_per_origin = 4;
+  size_t max_idle_per_origin = 4;  // 0: no keep-alive, every request opens a connection
+  // SSRF protection for URLs chosen by others (address_policy.hpp): an IP-literal host, and
+  // every address a host name resolves to, must be public, else kAddressForbidden. The check is
+  // made on the very addresses handed to connect(), so a second DNS answer cannot slip a private
+  // address in between check and use. A name with one private address among public ones is
+  // refused whole.
+  bool public_addresses_only = false;
 };
 
 struct ClientRequest {

@@ -23,7 +23,9 @@
 //  10. `aud`: a string or an array of strings containing the required
 //      audience (RFC 7519 §4.1.3). Without RequireAudience(), a token
 //      that has an `aud` is refused: a verifier that has no identity
-//      cannot be its audience.                                       -> kMissingClaim/kBadAudience
+//      cannot be its audience. With AcceptAnyAudience(), `aud` may be
+//      absent or name anyone, but must still be a string or an array
+//      of strings.                                     -> kMissingClaim/kBadAudience/kBadClaimType
 //  11. `exp` required, a number; now >= exp + leeway is expired      -> kMissingClaim/kExpired
 //  12. `nbf` if present: now + leeway < nbf                          -> kNotYetValid
 //  13. `iat` if present: iat > now + leeway (RFC 7519 §4.1.6)        -> kIssuedInFuture
@@ -135,6 +137,11 @@ class JwtVerifier {
   // Each setter replaces a previous value and returns *this for chaining.
   JwtVerifier& RequireIssuer(std::string issuer);
   JwtVerifier& RequireAudience(std::string audience);
+  // For the ISSUER verifying its own tokens (revocation, introspection), which is nobody's
+  // audience: step 10 then checks only the type of `aud`, and the caller must check the audience
+  // against its own records. Never for a resource server. Replaces RequireAudience() and is
+  // replaced by it.
+  JwtVerifier& AcceptAnyAudience();
   JwtVerifier& RequireType(std::string type);
   // Adds a claim that must be present (any type), e.g. "sub", "client_id", "jti".
   JwtVerifier& RequireClaim(std::string name);
@@ -150,6 +157,7 @@ class JwtVerifier {
   KeyResolver resolver_;
   std::optional<std::string> issuer_;
   std::optional<std::string> audience_;
+  bool any_audience_ = false;
   std::optional<std::string> type_;
   std::vector<std::string> required_claims_;
   std::chrono::seconds leeway_{0};

@@ -4,10 +4,12 @@
 // or https"): an absolute URI without fragment or userinfo, whose scheme is
 //   - https (any host), or
 //   - http with a loopback host: 127.0.0.1 (any 127.x.y.z), [::1] or localhost, or
-//   - a private-use scheme of a native app in reverse-domain form with at least one '.'
-//     ("com.example.app:/callback", RFC 8252 §7.1).
-// javascript:, data:, vbscript:, file:, blob:, about: and every other scheme are refused, as are
-// hosts with percent-encoding, empty hosts, and URIs with control characters or spaces.
+//   - a private-use scheme of a native app ("com.example.app:/callback", RFC 8252 §7.1, which
+//     recommends reverse-domain names; short ones such as Cursor's "cursor:" are accepted too).
+// javascript:, data:, vbscript:, file:, blob:, about:, filesystem:, ftp:, ws(s):, mailto:, tel:,
+// sms:, intent:, chrome: and urn: are refused, as are
+// hosts with percent-encoding, empty hosts, ports outside 1..65535 (an empty port is allowed),
+// and URIs with control characters or spaces.
 //
 // Matching (OAuth 2.1 §4.1.1 / §8.4.2 = RFC 8252 §7.3): simple string comparison (RFC 3986
 // §6.2.1) — no normalisation of case, trailing slash, percent-encoding, default ports or dot
@@ -27,10 +29,12 @@ namespace mcpauth::oauth {
 std::string RedirectUriProblem(std::string_view uri);
 
 // True if `requested` (from /authorize or /token) matches `registered` per the rules above.
-// Both are compared as received; a `requested` that RedirectUriProblem() refuses never matches.
+// Both are compared as received; a `requested` that RedirectUriProblem() refuses never matches,
+// and the loopback port rule applies only if `registered` is itself RedirectUriProblem()-free.
 bool RedirectUriMatches(std::string_view registered, std::string_view requested);
 
-// True for http URIs on 127.0.0.0/8, [::1] or localhost.
+// True for http URIs on 127.0.0.0/8, [::1] or localhost that RedirectUriProblem() accepts (so
+// not "http://user@127.0.0.1/" nor one with a fragment).
 bool IsLoopbackRedirectUri(std::string_view uri);
 
 // The host to show a person on the consent page ("app.example.com", "127.0.0.1",

@@ -9,6 +9,7 @@
 //   resource. Audit "grant.created".
 // - ExchangeCode (grant_type=authorization_code, client already authenticated):
 //     code unknown / expired / other client's / grant revoked            -> invalid_grant
+//       (another client's code is refused before it is consumed: nothing changes)
 //     code used before: the grant it issued is revoked (RFC 6749 §4.1.2;
 //       OAuth 2.1 §4.1.3), audit "code.replayed"                          -> invalid_grant
 //     code_verifier missing                                                -> invalid_request
@@ -17,6 +18,7 @@
 //     redirect_uri not sent but the authorization request had one and the
 //       client registered several                                          -> invalid_request
 //     resource sent and not the grant's resource                           -> invalid_target
+//     the grant's user deleted or disabled                                 -> invalid_grant
 //   The code is consumed (atomically, by the store) before PKCE is checked, so a guessed
 //   verifier cannot be retried on the same code.
 //   Success: an access token (below) and, if the client may refresh (its grant_types include
@@ -29,6 +31,9 @@
 //       "refresh.replay_detected"                                          -> invalid_grant
 //     scope sent and not a subset of the grant's                           -> invalid_scope
 //     resource sent and not the grant's                                    -> invalid_target
+//     the grant's user deleted or disabled                                 -> invalid_grant
+//   Everything but the replay is checked before rotating, so a refused request leaves the
+//   presented token as it was.
 //   Success: a new access token (with the requested narrower scopes, if any) and the successor
 //   refresh token. Audit "token.refreshed".
 // - Access tokens: ES256 JWT, RFC 9068: header typ "at+jwt", kid; claims iss, sub (user id),
@@ -40,7 +45,8 @@
 //   access_token / refresh_token -> unsupported_token_type. Audit "grant.revoked".
 // - Introspect (RFC 7662): for an authenticated confidential caller. Active only if the token is
 //   ours, unexpired, its grant unrevoked, and the caller is the token's client or a resource
-//   server client (IsResourceServerClient). Inactive is {"active":false} and nothing more.
+//   server client (IsResourceServerClient). A rotated or superseded refresh token is inactive,
+//   and a caller without a secret learns nothing. Inactive is {"active":false} and nothing more.
 // - Disconnect: revokes every grant of (user, client) and forgets the consent. Audit
 //   "grant.revoked" with detail {"by":"user"}.
 //
@@ -78,7 +84,10 @@ struct CodeGrantRequest {
   std::string user_id;
   std::string username;  // for the access token's preferred_username
   std::string client_id;
-  std::string redirect_uri;    // as sent to /authorize; empty if it was omitted
+  // As sent to /authorize; empty if it was omitted, and then the code is bound to the client's
+  // only registered redirect URI (IssueCode fails with store::Errc::kInvalidArgument if the
+  // client has several: /authorize must not have accepted the omission).
+  std::string redirect_uri;
   std::string code_challenge;  // S256 only
   std::vector<std::string> scopes;
   std::string resource;  // the canonical ProtectedResource::uri

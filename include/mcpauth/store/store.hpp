@@ -69,7 +69,7 @@ class GrantStore {
   virtual ~GrantStore() = default;
 
   // ---- grants ----
-  // kConflict if the id exists; created_at is kept, revoked_at must be unset.
+  // kConflict if the id exists; created_at and last_used_at are kept, revoked_at must be unset.
   virtual Status CreateGrant(const Grant& grant) = 0;
   virtual Result<Grant> GetGrant(std::string_view id) = 0;
   // Grants matching the filter (an empty filter matches all), ordered by (created_at, id).
@@ -90,7 +90,8 @@ class GrantStore {
   // kNotFound if the grant does not exist, kRevoked if it is revoked, kConflict for a known hash.
   virtual Status CreateCode(const AuthorizationCode& code) = 0;
   // Single use, atomically: marks the code used and returns it with its grant only if it is
-  // unused, unexpired (now < expires_at) and its grant unrevoked. Otherwise, in this order:
+  // unused, unexpired (now < expires_at) and its grant unrevoked; the grant's last_used_at
+  // becomes `now` in the same step (the returned grant has it). Otherwise, in this order:
   // kNotFound (unknown), kAlreadyUsed (a replay: RFC 6749 §4.1.2 says revoke the grant — get
   // its id with GetCode), kRevoked, kExpired. Of N concurrent calls at most one succeeds.
   virtual Result<ConsumedCode> ConsumeCode(std::string_view hash, TimePoint now) = 0;
@@ -103,9 +104,11 @@ class GrantStore {
   virtual Status CreateRefreshToken(const RefreshToken& token) = 0;
   virtual Result<RefreshToken> GetRefreshToken(std::string_view hash) = 0;
   // Atomically retires the presented token and stores its successor, under the grace rule of
-  // docs/store.md. Failures, in this order: kNotFound (unknown hash, or the grant belongs to
-  // another client: nothing changes), kRevoked, kExpired, kReplayDetected (the presented token
-  // was used outside the grace rule: the grant is now revoked), kConflict (new_hash is taken).
+  // docs/store.md, and sets the grant's last_used_at to rotation.now (on a rotation and on a
+  // grace issue alike; the returned grant has it). Failures, in this order: kNotFound (unknown
+  // hash, or the grant belongs to another client: nothing changes), kRevoked, kExpired,
+  // kReplayDetected (the presented token was used outside the grace rule: the grant is now
+  // revoked, last_used_at unchanged), kConflict (new_hash is taken).
   virtual Result<RotatedRefresh> RotateRefreshToken(const RefreshRotation& rotation) = 0;
 
   // Housekeeping: deletes codes and refresh tokens with expires_at <= now, and grants revoked

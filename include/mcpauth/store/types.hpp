@@ -91,6 +91,10 @@ struct Grant {
   std::string resource;  // RFC 8707 resource indicator: the audience of its access tokens
   TimePoint created_at;
   std::optional<TimePoint> revoked_at;
+  // When a token was last issued from the grant: set to `now` by a successful ConsumeCode (the
+  // code exchange) and RotateRefreshToken (a refresh), in the same atomic step. CreateGrant
+  // keeps what it is given (normally unset). For the "last used" column of Connected apps.
+  std::optional<TimePoint> last_used_at;
 
   friend bool operator==(const Grant&, const Grant&) = default;
 };

@@ -202,6 +202,7 @@ class MemoryStore final : public Store {
     }
     Grant row = grant;
     row.created_at = Truncate(row.created_at);
+    row.last_used_at = Truncate(row.last_used_at);
     grants_.emplace(row.id, std::move(row));
     return {};
   }
@@ -295,11 +296,12 @@ class MemoryStore final : public Store {
     if (it == codes_.end()) {
       return Errc::kNotFound;
     }
-    const Grant& grant = grants_.at(it->second.grant_id);
+    Grant& grant = grants_.at(it->second.grant_id);
     if (auto ok = detail::DecideConsume(it->second, grant, now); !ok) {
       return ok.error();
     }
-    it->second.used_at = Truncate(now);
+    it->second.used_at = now;
+    grant.last_used_at = now;
     return ConsumedCode{it->second, grant};
   }
 
@@ -393,6 +395,7 @@ class MemoryStore final : public Store {
                            .created_at = now,
                            .expires_at = Truncate(r.new_expires_at)};
     refresh_.emplace(successor.hash, successor);
+    grant.last_used_at = now;
     return RotatedRefresh{grant, std::move(successor), *outcome == detail::RotationOutcome::kGrace};
   }
 

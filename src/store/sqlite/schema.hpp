@@ -131,8 +131,15 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 )sql";
 
+// Grant::last_used_at (the "last used" column of Connected apps). Existing grants read back
+// with it unset until their next code exchange or refresh.
+inline constexpr char kMigration2[] = R"sql(
+ALTER TABLE grants ADD COLUMN last_used_at INTEGER;
+)sql";
+
 inline constexpr Migration kMigrations[] = {
     {1, "initial schema", kMigration1},
+    {2, "grants.last_used_at", kMigration2},
 };
 
 }  // namespace mcpauth::store::sqlite

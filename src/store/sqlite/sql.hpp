@@ -70,15 +70,15 @@ inline constexpr char kDeleteClientConsents[] = "DELETE FROM consents WHERE clie
 
 // ---- grants ----
 inline constexpr char kInsertGrant[] =
-    "INSERT INTO grants (id, user_id, client_id, scope, resource, created_at, revoked_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)";
+    "INSERT INTO grants (id, user_id, client_id, scope, resource, created_at, revoked_at, "
+    "last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)";
 inline constexpr char kSelectGrant[] =
-    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at "
+    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at, last_used_at "
     "FROM grants WHERE id = ?1";
 // ?1 user_id or NULL, ?2 client_id or NULL, ?3 include revoked (0/1).
 inline constexpr char kSelectGrants[] =
-    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at FROM grants "
-    "WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR client_id = ?2) "
+    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at, last_used_at "
+    "FROM grants WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR client_id = ?2) "
     "AND (?3 OR revoked_at IS NULL) ORDER BY created_at, id";
 inline constexpr char kRevokeGrant[] =
     "UPDATE grants SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
@@ -86,6 +86,8 @@ inline constexpr char kRevokeGrants[] =
     "UPDATE grants SET revoked_at = ?3 "
     "WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR client_id = ?2) "
     "AND revoked_at IS NULL";
+// Inside the transaction of a code exchange or a refresh (Grant::last_used_at).
+inline constexpr char kTouchGrant[] = "UPDATE grants SET last_used_at = ?2 WHERE id = ?1";
 inline constexpr char kSelectRevokedSince[] =
     "SELECT id, revoked_at FROM grants WHERE revoked_at >= ?1 ORDER BY revoked_at, id";
 
@@ -100,7 +102,8 @@ inline constexpr char kSelectCode[] =
 inline constexpr char kSelectCodeWithGrant[] =
     "SELECT c.hash, c.grant_id, c.redirect_uri, c.code_challenge, c.scope, c.resource, "
     "c.nonce, c.created_at, c.expires_at, c.used_at, "
-    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at "
     "FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?1";
 // The single-use gate: only an unused code is marked. Inside BEGIN IMMEDIATE this is already
 // exclusive; the `used_at IS NULL` condition keeps it correct on its own as well.
@@ -117,7 +120,8 @@ inline constexpr char kSelectRefresh[] =
 inline constexpr char kSelectRefreshWithGrant[] =
     "SELECT r.hash, r.grant_id, r.parent_hash, r.created_at, r.expires_at, r.used_at, "
     "r.superseded_at, "
-    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at "
     "FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.hash = ?1";
 inline constexpr char kSelectRefreshExists[] = "SELECT 1 FROM refresh_tokens WHERE hash = ?1";
 inline constexpr char kAnyChildUsed[] =

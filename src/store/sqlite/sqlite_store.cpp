@@ -72,7 +72,8 @@ Result<Grant> ReadGrant(const Query& q, int o) {
                .scopes = detail::SplitScopes(q.Text(o + 3)),
                .resource = q.Text(o + 4),
                .created_at = q.Time(o + 5),
-               .revoked_at = q.OptTime(o + 6)};
+               .revoked_at = q.OptTime(o + 6),
+               .last_used_at = q.OptTime(o + 7)};
 }
 
 Result<RevokedGrant> ReadRevoked(const Query& q, int o) {
@@ -258,6 +259,11 @@ Status RequireLiveGrant(Db& db, const std::string& grant_id) {
   return {};
 }
 
+// Records, inside a code exchange's or a refresh's transaction, that the grant was just used.
+Status TouchGrant(Db& db, const std::string& grant_id, TimePoint now) {
+  return ExecuteOne(db, sql::kTouchGrant, [&](Query& q) { q.Bind(1, grant_id).Bind(2, now); });
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
@@ -422,7 +428,8 @@ class SqliteStore final : public Store {
           .Bind(3, g.client_id)
           .Bind(4, detail::JoinScopes(g.scopes))
           .Bind(5, g.resource)
-          .Bind(6, g.created_at);
+          .Bind(6, g.created_at)
+          .Bind(7, g.last_used_at);
     });
     return changed ? Status() : Status(changed.error());
   }
@@ -533,10 +540,14 @@ class SqliteStore final : public Store {
     if (*changed != 1) {
       return Errc::kAlreadyUsed;
     }
+    if (auto ok = TouchGrant(*db_, grant.id, now); !ok) {
+      return ok.error();
+    }
     if (auto ok = txn->Commit(); !ok) {
       return ok.error();
     }
     code.used_at = now;
+    grant.last_used_at = now;
     return ConsumedCode{std::move(code), std::move(grant)};
   }
 
@@ -667,9 +678,13 @@ class SqliteStore final : public Store {
     if (!inserted) {
       return inserted.error();
     }
+    if (auto ok = TouchGrant(*db_, grant.id, r.now); !ok) {
+      return ok.error();
+    }
     if (auto ok = txn->Commit(); !ok) {
       return ok.error();
     }
+    grant.last_used_at = r.now;
     return RotatedRefresh{std::move(grant), successor, *outcome == detail::RotationOutcome::kGrace};
   }
 

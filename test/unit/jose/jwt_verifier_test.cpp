@@ -392,6 +392,28 @@ TEST_F(JwtVerifierTest, WithoutARequiredAudienceATokenWithAudIsRefused) {
   EXPECT_EQ(ErrorOf(no_audience, Token(Without(Claims(), "aud"))), Errc::kOk);
 }
 
+TEST_F(JwtVerifierTest, AcceptAnyAudienceChecksOnlyTheTypeOfAud) {
+  JwtVerifier issuer(clock_, JwksResolver(jwks_));
+  issuer.RequireIssuer(std::string(kIssuer)).RequireType("at+jwt").AcceptAnyAudience();
+  EXPECT_EQ(ErrorOf(issuer, Token()), Errc::kOk);
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "aud", "https://other.example/mcp"))), Errc::kOk);
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "aud", boost::json::array{"https://a"}))),
+            Errc::kOk);
+  EXPECT_EQ(ErrorOf(issuer, Token(Without(Claims(), "aud"))), Errc::kOk);
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "aud", 5))), Errc::kBadClaimType);
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "aud", boost::json::array{"https://a", 5}))),
+            Errc::kBadClaimType);
+  // Every other check still applies.
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "iss", "https://evil.example"))),
+            Errc::kBadIssuer);
+  EXPECT_EQ(ErrorOf(issuer, Token(With(Claims(), "exp", kNow))), Errc::kExpired);
+  // The two audience settings replace each other.
+  issuer.RequireAudience("https://other.example/mcp");
+  EXPECT_EQ(ErrorOf(issuer, Token()), Errc::kBadAudience);
+  issuer.AcceptAnyAudience();
+  EXPECT_EQ(ErrorOf(issuer, Token()), Errc::kOk);
+}
+
 TEST_F(JwtVerifierTest, ExpIsRequiredAndANumber) {
   EXPECT_EQ(ErrorOf(Token(Without(Claims(), "exp"))), Errc::kMissingClaim);
   for (boost::json::value exp :

@@ -18,6 +18,7 @@
 #include "fakes/fake_clock.hpp"
 #include "mcpauth/core/base64url.hpp"
 #include "mcpauth/core/token.hpp"
+#include "store/sqlite/schema.hpp"
 #include "store_test_support.hpp"
 
 namespace mcpauth::store {
@@ -170,6 +171,47 @@ TEST(SqliteStoreTest, ASchemaNewerThanThisBuildIsUnsupported) {
   auto store = OpenSqliteStore(path);
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error(), Errc::kUnsupported);
+}
+
+TEST(SqliteStoreTest, UpgradesAVersion1DatabaseAndKeepsItsRows) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  const testing::FakeClock clock;
+  const TimePoint now = clock.Now();
+  const std::string code_hash = core::TokenHash("code");
+  {
+    // A file as the first release left it: migration 1 only, with a grant and a code in it.
+    std::ofstream(path).close();
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec(sqlite::kCreateMigrationsTable), SQLITE_OK);
+    ASSERT_EQ(raw.Exec(sqlite::kMigrations[0].sql), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (1, 'initial schema', 0)"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO grants (id, user_id, client_id, scope, resource, created_at) "
+                       "VALUES ('g1', 'u1', 'c1', 'mcp:tools', 'https://mcp.example.com/mcp', "
+                       "1700000000000000)"),
+              SQLITE_OK);
+    const std::string insert_code =
+        "INSERT INTO authorization_codes (hash, grant_id, redirect_uri, code_challenge, scope, "
+        "resource, created_at, expires_at) VALUES ('" +
+        code_hash + "', 'g1', 'http://127.0.0.1/cb', '" + S256("verifier") +
+        "', 'mcp:tools', 'https://mcp.example.com/mcp', 1700000000000000, 1700000600000000)";
+    ASSERT_EQ(raw.Exec(insert_code.c_str()), SQLITE_OK);
+  }
+  ASSERT_EQ(SqliteSchemaVersion(), 2);
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->GetGrant("g1"), MakeGrant("g1", now));  // last_used_at unset
+  auto consumed = store->ConsumeCode(code_hash, now + 1s);
+  ASSERT_TRUE(consumed) << consumed.error().message();
+  EXPECT_EQ(consumed->grant.last_used_at, now + 1s);
+  EXPECT_EQ(store->GetGrant("g1")->last_used_at, now + 1s);
+  store.reset();
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT group_concat(version || ':' || name, ',') FROM "
+                     "(SELECT version, name FROM schema_migrations ORDER BY version)"),
+            "1:initial schema,2:grants.last_used_at");
+  EXPECT_EQ(raw.Text("SELECT last_used_at FROM grants WHERE id = 'g1'"), "1700000001000000");
 }
 
 TEST(SqliteStoreTest, AFileThatIsNoDatabaseIsCorrupt) {

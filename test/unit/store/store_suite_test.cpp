@@ -369,6 +369,20 @@ TYPED_TEST(StoreSuiteTest, GrantRoundTripsAndIdsAreUnique) {
   EXPECT_TRUE(this->store().GetGrant("g4")->scopes.empty());
 }
 
+TYPED_TEST(StoreSuiteTest, CreateGrantKeepsLastUsedAtAsGiven) {
+  const Grant fresh = this->MakeGrant("g1");
+  ASSERT_TRUE(this->store().CreateGrant(fresh));
+  EXPECT_EQ(this->store().GetGrant("g1")->last_used_at, std::nullopt);
+  Grant imported = this->MakeGrant("g2");
+  imported.last_used_at = TimePoint(std::chrono::nanoseconds(1'700'000'000'123'456'789));
+  ASSERT_TRUE(this->store().CreateGrant(imported));
+  EXPECT_EQ(this->store().GetGrant("g2")->last_used_at,
+            TimePoint(std::chrono::microseconds(1'700'000'000'123'456)));
+  ASSERT_EQ(this->store().ListGrants({}, false)->size(), 2u);
+  EXPECT_EQ(this->store().ListGrants({}, false)->back().last_used_at,
+            this->store().GetGrant("g2")->last_used_at);
+}
+
 TYPED_TEST(StoreSuiteTest, ListsGrantsByFilterInCreationOrder) {
   this->AddGrant("g2", "u1", "c1");
   this->clock_.Advance(1s);
@@ -457,6 +471,28 @@ TYPED_TEST(StoreSuiteTest, ACodeIsConsumedOnceAndAReplayIsReportedAsSuch) {
   EXPECT_EQ(replayed->grant_id, grant);
   ASSERT_TRUE(this->store().RevokeGrant(replayed->grant_id, this->Now()));
   EXPECT_EQ(this->store().ConsumeCode(code.hash, this->Now()).error(), Errc::kAlreadyUsed);
+}
+
+TYPED_TEST(StoreSuiteTest, ConsumingACodeMarksTheGrantUsedAndAFailedConsumeDoesNot) {
+  const std::string grant = this->AddGrant("g1");
+  const AuthorizationCode code = this->MakeCode(this->NewHash(), grant);
+  ASSERT_TRUE(this->store().CreateCode(code));
+  this->clock_.Advance(3s);
+  auto consumed = this->store().ConsumeCode(code.hash, this->Now());
+  ASSERT_TRUE(consumed) << consumed.error().message();
+  const TimePoint used = this->Now();
+  EXPECT_EQ(consumed->grant.last_used_at, used);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, used);
+
+  // A replay, an unknown code, an expired code: nothing is recorded as a use.
+  this->clock_.Advance(1s);
+  EXPECT_EQ(this->store().ConsumeCode(code.hash, this->Now()).error(), Errc::kAlreadyUsed);
+  EXPECT_EQ(this->store().ConsumeCode(this->NewHash(), this->Now()).error(), Errc::kNotFound);
+  AuthorizationCode late = this->MakeCode(this->NewHash(), grant);
+  late.expires_at = this->Now();
+  ASSERT_TRUE(this->store().CreateCode(late));
+  EXPECT_EQ(this->store().ConsumeCode(late.hash, this->Now()).error(), Errc::kExpired);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, used);
 }
 
 TYPED_TEST(StoreSuiteTest, ACodeExpiresAtItsExpiryTime) {
@@ -582,6 +618,54 @@ TYPED_TEST(StoreSuiteTest, RotationRetiresTheTokenAndLinksItsSuccessor) {
   EXPECT_EQ(this->store().GetRefreshToken(r2)->parent_hash, r1);
   EXPECT_TRUE(this->IsLive(r2));
   EXPECT_FALSE(this->IsRevoked(grant));
+}
+
+TYPED_TEST(StoreSuiteTest, RotationAndGraceMarkTheGrantUsedAndFailuresDoNot) {
+  const std::string grant = this->AddGrant("g1");
+  const std::string r0 = this->AddRefresh(grant);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, std::nullopt);
+
+  this->clock_.Advance(1h);
+  const std::string r1 = this->NewHash();
+  auto rotated = this->store().RotateRefreshToken(this->Rotation(r0, r1));
+  ASSERT_TRUE(rotated) << rotated.error().message();
+  EXPECT_EQ(rotated->grant.last_used_at, this->Now());
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, this->Now());
+
+  this->clock_.Advance(1s);  // within the grace: a sibling, and a use
+  auto again = this->store().RotateRefreshToken(this->Rotation(r0, this->NewHash()));
+  ASSERT_TRUE(again) << again.error().message();
+  ASSERT_TRUE(again->via_grace);
+  EXPECT_EQ(again->grant.last_used_at, this->Now());
+  const TimePoint last = this->Now();
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, last);
+
+  // Another client, an unknown token, a taken successor hash: no use.
+  this->clock_.Advance(1s);
+  RefreshRotation foreign = this->Rotation(r1, this->NewHash());
+  foreign.client_id = "c2";
+  EXPECT_EQ(this->store().RotateRefreshToken(foreign).error(), Errc::kNotFound);
+  EXPECT_EQ(this->store().RotateRefreshToken(this->Rotation(r1, r0)).error(), Errc::kConflict);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, last);
+
+  // A replay revokes the grant but is not a use.
+  this->clock_.Advance(kDefaultRefreshGrace);
+  EXPECT_EQ(this->store().RotateRefreshToken(this->Rotation(r0, this->NewHash())).error(),
+            Errc::kReplayDetected);
+  const Grant after = *this->store().GetGrant(grant);
+  EXPECT_EQ(after.revoked_at, this->Now());
+  EXPECT_EQ(after.last_used_at, last);
+}
+
+TYPED_TEST(StoreSuiteTest, AnExpiredRefreshTokenDoesNotMarkTheGrantUsed) {
+  const std::string grant = this->AddGrant("g1");
+  RefreshToken token = this->MakeRefresh(this->NewHash(), grant);
+  token.expires_at = this->Now() + 1s;
+  ASSERT_TRUE(this->store().CreateRefreshToken(token));
+  this->clock_.Advance(1s);
+  EXPECT_EQ(this->store().RotateRefreshToken(this->Rotation(token.hash, this->NewHash())).error(),
+            Errc::kExpired);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, std::nullopt);
 }
 
 TYPED_TEST(StoreSuiteTest, AnotherClientsRotationIsNotFoundAndChangesNothing) {
