@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/admin.hpp"
+#include "app/external_as.hpp"
 #include "app/listen_address.hpp"
 #include "app/users.hpp"
 #include "mcpauth/core/log.hpp"
@@ -23,17 +24,30 @@
 #include "mcpauth/oauth/authorization_server.hpp"
 #include "mcpauth/oauth/client_metadata_fetcher.hpp"
 #include "mcpauth/oauth/password.hpp"
+#include "mcpauth/oauth/resource/bearer_validator.hpp"
+#include "mcpauth/oauth/resource/introspection_validator.hpp"
+#include "mcpauth/oauth/resource/key_source.hpp"
+#include "mcpauth/oauth/resource/resource_server.hpp"
+#include "mcpauth/oauth/resource/revoked_grants.hpp"
 #include "mcpauth/oauth/signing_keys.hpp"
 
 namespace {
 
 using namespace mcpauth;
 
-std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport& mcp_transport,
-                                          oauth::AuthorizationServer& authorization_server) {
+std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport* mcp_transport,
+                                          oauth::resource::ResourceServer* resource_server,
+                                          oauth::AuthorizationServer* authorization_server) {
   auto router = std::make_shared<http::Router>();
-  mcp_transport.Register(*router);
-  authorization_server.Register(*router);
+  if (mcp_transport != nullptr) {
+    mcp_transport->Register(*router);
+  }
+  if (resource_server != nullptr) {
+    resource_server->RegisterMetadata(*router);
+  }
+  if (authorization_server != nullptr) {
+    authorization_server->Register(*router);
+  }
   // Liveness for load balancers and orchestrators; cheap, no storage access.
   router->Add("GET", "/healthz", [](const http::Request&) {
     auto r = http::Response::Json(200, R"({"status":"ok"})");
@@ -151,6 +165,38 @@ int main(int argc, char** argv) {
   cli.add_option("--client-secret-lifetime-days", client_secret_days,
                  "Lifetime of dynamically registered client secrets (0 = no expiry)")
       ->capture_default_str();
+  std::string role = "all";
+  std::string external_as;
+  std::string introspection_client_id;
+  std::string introspection_client_secret;
+  std::string introspection_endpoint;
+  bool no_auth = false;
+  std::vector<std::string> tool_scope_specs;
+  cli.add_option("--role", role,
+                 "all (authorization server + MCP server), authorization-server, or mcp")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"all", "authorization-server", "mcp"}));
+  cli.add_option("--authorization-server", external_as,
+                 "Protect /mcp with tokens of this external authorization server (its issuer "
+                 "URL; implies --role mcp). Tokens are verified as JWTs with its jwks_uri, or by "
+                 "introspection with --introspection-client-id");
+  cli.add_option("--introspection-client-id", introspection_client_id,
+                 "With --authorization-server: validate tokens by RFC 7662 introspection as this "
+                 "client (secret from --introspection-client-secret or "
+                 "$MCPAUTH_INTROSPECTION_CLIENT_SECRET)");
+  cli.add_option("--introspection-client-secret", introspection_client_secret,
+                 "The introspection client's secret (prefer the environment variable)")
+      ->envname("MCPAUTH_INTROSPECTION_CLIENT_SECRET");
+  cli.add_option("--introspection-endpoint", introspection_endpoint,
+                 "With --introspection-client-id: the endpoint, when the authorization server's "
+                 "metadata does not publish introspection_endpoint");
+  cli.add_option("--tool-scope", tool_scope_specs,
+                 "TOOL=SCOPE[,SCOPE...]: scopes a tools/call of TOOL needs (overrides the tool's "
+                 "own; repeatable)");
+  cli.add_flag("--no-auth", no_auth,
+               "DEVELOPMENT ONLY: serve /mcp without any authorization (e.g. for the MCP "
+               "conformance suite's server scenarios)");
+  cli.set_config("--config", "", "Read options from a TOML file (same names as the flags)");
   cli.add_flag("--cimd-allow-private-addresses", cimd_allow_private,
                "Development only: fetch client metadata documents from loopback and private "
                "addresses (turns the SSRF guard off)");
@@ -254,7 +300,7 @@ int main(int argc, char** argv) {
     log::Error("cannot open the store in {}: {}", data_dir, store.error().message());
     return 1;
   }
-  if (!app::EnsureFirstUser(**store)) {
+  if (role != "mcp" && external_as.empty() && !app::EnsureFirstUser(**store)) {
     log::Error("cannot create the first user");
     return 1;
   }
@@ -277,7 +323,15 @@ int main(int argc, char** argv) {
     public_url.pop_back();
   }
 
-  // The authorization server: signing keys, passwords, configuration.
+  if (!external_as.empty()) {
+    role = "mcp";
+  }
+  const bool serve_as = role != "mcp";
+  const bool serve_mcp = role != "authorization-server";
+  const std::string resource_url = public_url + "/mcp";
+
+  // The authorization server: signing keys, passwords, configuration. The keys are also what the
+  // co-hosted resource server verifies tokens with.
   oauth::SigningKeyManager keys(**store, SystemClock::Instance());
   if (auto st = keys.EnsureActiveKey(); !st) {
     log::Error("cannot load or create the signing key: {}", st.error().message());
@@ -290,7 +344,7 @@ int main(int argc, char** argv) {
   as_config.client_secret_lifetime = std::chrono::hours(24 * client_secret_days);
   as_config.cimd_allow_private_addresses = cimd_allow_private;
   as_config.resources.push_back(
-      {public_url + "/mcp", server_name + " MCP server", {"mcp:read", "mcp:tools"}});
+      {resource_url, server_name + " MCP server", {"mcp:read", "mcp:tools"}});
 
   // MCP: tools run on a worker pool, off the network threads.
   auto pool =
@@ -310,22 +364,128 @@ int main(int argc, char** argv) {
   mcp::McpServer mcp_server(mcp_options, tools, resources, prompts, *pool, SystemClock::Instance(),
                             OpenSslRandom::Instance());
   mcp::SessionTable sessions(SystemClock::Instance(), OpenSslRandom::Instance(), {});
+
+  // The resource server: every /mcp request carries a bearer token for this resource.
+  http::Client upstream_client;
+  oauth::resource::RevokedGrants revoked_grants(
+      {.retention = as_config.access_token_lifetime + std::chrono::seconds(60)});
+  std::unique_ptr<oauth::resource::ResourceServer> resource_server;
+  if (serve_mcp && !no_auth) {
+    oauth::resource::ResourceServerOptions rs;
+    rs.resource = resource_url;
+    rs.resource_name = server_name;
+    rs.scopes_supported = {"mcp:read", "mcp:tools"};
+    for (const auto& tool : tools->tools()) {
+      if (!tool.descriptor.required_scopes.empty()) {
+        rs.tool_scopes[tool.descriptor.name] = tool.descriptor.required_scopes;
+      }
+    }
+    for (const auto& spec : tool_scope_specs) {
+      const auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        log::Error("--tool-scope '{}' is not TOOL=SCOPE[,SCOPE...]", spec);
+        return 2;
+      }
+      std::vector<std::string> scopes;
+      for (size_t pos = eq + 1; pos <= spec.size();) {
+        const size_t comma = std::min(spec.find(',', pos), spec.size());
+        if (comma > pos) {
+          scopes.push_back(spec.substr(pos, comma - pos));
+        }
+        pos = comma + 1;
+      }
+      rs.tool_scopes[spec.substr(0, eq)] = scopes;
+    }
+    std::shared_ptr<oauth::resource::TokenValidator> validator;
+    if (external_as.empty()) {
+      rs.authorization_servers = {as_config.issuer};
+      validator = std::make_shared<oauth::resource::BearerValidator>(
+          SystemClock::Instance(),
+          std::make_shared<oauth::resource::ResolverKeySource>(keys.Resolver()),
+          oauth::resource::BearerValidatorOptions{.issuer = as_config.issuer,
+                                                  .audience = resource_url},
+          &revoked_grants);
+    } else {
+      std::string why;
+      auto discovered = app::DiscoverAuthorizationServer(upstream_client, external_as, why);
+      if (!discovered) {
+        log::Error("authorization server {}: {}", external_as, why);
+        return 1;
+      }
+      rs.authorization_servers = {discovered->issuer};
+      if (!introspection_endpoint.empty()) {
+        discovered->introspection_endpoint = introspection_endpoint;
+      }
+      if (!introspection_client_id.empty()) {
+        if (discovered->introspection_endpoint.empty()) {
+          log::Error("{} publishes no introspection_endpoint; give --introspection-endpoint",
+                     external_as);
+          return 1;
+        }
+        oauth::resource::IntrospectionOptions io;
+        io.endpoint = discovered->introspection_endpoint;
+        io.client_id = introspection_client_id;
+        io.client_secret = Secret(introspection_client_secret);
+        io.audience = resource_url;
+        io.issuer = discovered->issuer;
+        validator = std::make_shared<oauth::resource::IntrospectionValidator>(
+            upstream_client, SystemClock::Instance(), io, &revoked_grants);
+      } else {
+        if (discovered->jwks_uri.empty()) {
+          log::Error("{} publishes no jwks_uri; use --introspection-client-id", external_as);
+          return 1;
+        }
+        auto jwks = std::make_shared<oauth::resource::RemoteJwks>(
+            upstream_client, SystemClock::Instance(),
+            oauth::resource::RemoteJwksOptions{.url = discovered->jwks_uri});
+        if (auto st = jwks->Refresh(); !st) {
+          log::Warn("cannot fetch {} yet: {} (retrying on demand)", discovered->jwks_uri,
+                    st.error().message());
+        }
+        validator = std::make_shared<oauth::resource::BearerValidator>(
+            SystemClock::Instance(), jwks,
+            oauth::resource::BearerValidatorOptions{.issuer = discovered->issuer,
+                                                    .audience = resource_url},
+            &revoked_grants);
+      }
+    }
+    resource_server = std::make_unique<oauth::resource::ResourceServer>(rs, validator);
+  }
+  if (serve_mcp && no_auth) {
+    log::Warn("**************************************************************************");
+    log::Warn("--no-auth: /mcp accepts requests WITHOUT ANY AUTHORIZATION. Development only.");
+    log::Warn("**************************************************************************");
+  }
   mcp::TransportOptions transport_options;
   transport_options.allowed_origins = allowed_origins;
-  mcp::StreamableHttpTransport mcp_transport(mcp_server, sessions, transport_options);
+  std::unique_ptr<mcp::StreamableHttpTransport> mcp_transport;
+  if (serve_mcp) {
+    mcp_transport = std::make_unique<mcp::StreamableHttpTransport>(
+        mcp_server, sessions, transport_options,
+        resource_server ? resource_server->MakeAuthorizer() : mcp::Authorizer{});
+  }
 
   oauth::PasswordHasher passwords(OpenSslRandom::Instance());
   oauth::ClientMetadataFetcher metadata_fetcher(
       **store, SystemClock::Instance(),
       {.allow_private_addresses = as_config.cimd_allow_private_addresses});
-  oauth::AuthorizationServer authorization_server({.config = as_config,
-                                                   .store = **store,
-                                                   .keys = keys,
-                                                   .passwords = passwords,
-                                                   .pool = *pool,
-                                                   .clock = SystemClock::Instance(),
-                                                   .random = OpenSslRandom::Instance(),
-                                                   .metadata_fetcher = &metadata_fetcher});
+  std::unique_ptr<oauth::AuthorizationServer> authorization_server;
+  if (serve_as) {
+    authorization_server = std::make_unique<oauth::AuthorizationServer>(
+        oauth::AuthorizationServerDeps{.config = as_config,
+                                       .store = **store,
+                                       .keys = keys,
+                                       .passwords = passwords,
+                                       .pool = *pool,
+                                       .clock = SystemClock::Instance(),
+                                       .random = OpenSslRandom::Instance(),
+                                       .metadata_fetcher = &metadata_fetcher});
+    // A revocation here reaches the co-hosted resource server before the next request.
+    authorization_server->tokens().SetRevocationListener(
+        [&revoked_grants](const std::string& grant_id, Clock::TimePoint at) {
+          revoked_grants.Add(grant_id, at);
+        });
+  }
 
   http::ServerOptions options;
   options.host = address->host;
@@ -334,7 +494,8 @@ int main(int argc, char** argv) {
   if (!tls_cert.empty()) {
     options.tls = http::TlsFiles{tls_cert, tls_key};
   }
-  http::Server server(options, BuildRouter(mcp_transport, authorization_server));
+  http::Server server(
+      options, BuildRouter(mcp_transport.get(), resource_server.get(), authorization_server.get()));
   if (auto st = server.Start(); !st) {
     log::Error("cannot start: {}", st.error().message());
     return 1;
@@ -342,13 +503,22 @@ int main(int argc, char** argv) {
   const std::string scheme = options.tls ? "https" : "http";
   for (const auto& ep : server.endpoints()) {
     log::Info("mcpauth-server listening on {}://{}", scheme, ep);
-    log::Info("  MCP:     {}://{}/mcp  ({} tools; Streamable HTTP, 2026-07-28 and 2025 revisions)",
-              scheme, ep, tools->size());
     log::Info("  health:  {}://{}/healthz", scheme, ep);
   }
-  log::Info("issuer:          {}", as_config.issuer);
-  log::Info("  sign in:       {}/login   (Connected apps: {}/apps)", public_url, public_url);
-  log::Info("  metadata:      {}/.well-known/oauth-authorization-server", public_url);
+  if (serve_mcp) {
+    log::Info("MCP server:      {}  ({} tools; Streamable HTTP, 2026-07-28 and 2025 revisions)",
+              resource_url, tools->size());
+    if (resource_server) {
+      log::Info("  protected by:  {}  (resource metadata: {})",
+                resource_server->metadata().authorization_servers.front(),
+                resource_server->metadata_url());
+    }
+  }
+  if (serve_as) {
+    log::Info("issuer:          {}", as_config.issuer);
+    log::Info("  sign in:       {}/login   (Connected apps: {}/apps)", public_url, public_url);
+    log::Info("  metadata:      {}/.well-known/oauth-authorization-server", public_url);
+  }
   log::Info("data directory: {}", std::filesystem::absolute(data_dir).string());
   {
     // Another node or `mcpauth-server keys rotate` may rotate keys: reload every minute.
@@ -357,8 +527,18 @@ int main(int argc, char** argv) {
         log::Warn("cannot reload signing keys: {}", st.error().message());
       }
     });
-    Periodic housekeeping(std::chrono::minutes(10),
-                          [&authorization_server] { authorization_server.Housekeeping(); });
+    Periodic housekeeping(std::chrono::minutes(10), [&authorization_server] {
+      if (authorization_server) {
+        authorization_server->Housekeeping();
+      }
+    });
+    // Revocations by other processes (`user remove`, another node) reach this resource server
+    // through the store within a second.
+    Periodic sync_revocations(std::chrono::seconds(1), [&revoked_grants, &store] {
+      if (auto st = revoked_grants.Sync(**store, SystemClock::Instance().Now()); !st) {
+        log::Warn("cannot read revoked grants: {}", st.error().message());
+      }
+    });
     server.RunUntilSignal();
   }
   pool.reset();  // finish running tools while everything they reference still exists

@@ -184,12 +184,12 @@ void AddWhoami(ToolRegistry& tools) {
   d.name = "whoami";
   d.title = "Who am I";
   d.description =
-      "Reports who is calling as the server's authorization layer established it: the token's "
-      "subject, the OAuth client and the granted scopes.";
+      "Reports who is calling as the server's authorization layer established it: the user "
+      "(name and token subject), the OAuth client and the granted scopes.";
   d.input_schema = ParseObject(R"({"type":"object","properties":{},"additionalProperties":false})");
   d.output_schema = ParseObject(R"({"type":"object",
       "properties":{"authenticated":{"type":"boolean"},"subject":{"type":"string"},
-                    "clientId":{"type":"string"},
+                    "username":{"type":"string"},"clientId":{"type":"string"},
                     "scopes":{"type":"array","items":{"type":"string"}}},
       "required":["authenticated"],"additionalProperties":false})");
   d.annotations = LocalReadOnly();
@@ -210,12 +210,16 @@ void AddWhoami(ToolRegistry& tools) {
       scopes.emplace_back(s);
       scope_text += scope_text.empty() ? s : " " + s;
     }
-    std::string text = "subject " + p.subject;
+    std::string text =
+        p.username.empty() ? "subject " + p.subject : p.username + " (subject " + p.subject + ")";
     if (!p.client_id.empty()) {
       text += ", client " + p.client_id;
     }
     text += scope_text.empty() ? ", no scopes" : ", scopes: " + scope_text;
     json::object structured{{"authenticated", true}, {"subject", p.subject}};
+    if (!p.username.empty()) {
+      structured["username"] = p.username;
+    }
     if (!p.client_id.empty()) {
       structured["clientId"] = p.client_id;
     }

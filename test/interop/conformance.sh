@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_mcpauth_server "$BUILD" "$WORK" --tools conformance
+start_mcpauth_server "$BUILD" "$WORK" --tools conformance --no-auth
 # dns-rebinding-protection needs a localhost URL.
 URL="http://localhost:$PORT/mcp"
 

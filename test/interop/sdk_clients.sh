@@ -28,7 +28,7 @@ trap cleanup EXIT
 cp "$SRC/common.mjs" "$SRC/client_v1.mjs" "$V1_DIR/"
 cp "$SRC/common.mjs" "$SRC/client_v2.mjs" "$V2_DIR/"
 
-start_mcpauth_server "$BUILD" "$WORK" --tools all
+start_mcpauth_server "$BUILD" "$WORK" --tools all --no-auth
 URL="http://127.0.0.1:$PORT/mcp"
 
 status=0

@@ -8,8 +8,9 @@ It does what a person does: opens the URL, fills the sign-in form it finds (inpu
 `username` and `password`, every other input of the form sent as the page set it, CSRF token
 included), submits the consent form with the button `decision` = approve or deny, and finally
 opens the redirect back to the client (e.g. the conformance suite's or a CLI's loopback
-callback). It keeps cookies like a browser and follows redirects only on the authorization
-server's own origin; the first redirect elsewhere is printed ("CALLBACK <url>") and, unless
+callback). With --disconnect CLIENT_ID it signs in on the Connected apps page and presses that app's
+Disconnect button (prints DISCONNECTED). It keeps cookies like a browser and follows redirects
+only on the authorization server's own origin; the first redirect elsewhere is printed ("CALLBACK <url>") and, unless
 --no-follow-callback, fetched. Exit status 0 when a callback was reached, 1 otherwise (the page's
 text is printed). There is no shortcut in the product for it: it posts the same forms as a person.
 """
@@ -60,7 +61,7 @@ def authorize(url, user, password, decision="approve", expect_consent="any",
     """Runs the flow from `url`; returns the callback URL the server redirected to, or None."""
     args = argparse.Namespace(url=url, user=user, decision=decision,
                               expect_consent=expect_consent,
-                              no_follow_callback=not follow_callback)
+                              no_follow_callback=not follow_callback, disconnect="")
     return _run(args, password, jar if jar is not None else http.cookiejar.CookieJar())
 
 
@@ -72,6 +73,8 @@ def main():
     ap.add_argument("--decision", default="approve")
     ap.add_argument("--expect-consent", default="any", choices=["yes", "no", "any"])
     ap.add_argument("--no-follow-callback", action="store_true")
+    ap.add_argument("--disconnect", default="",
+                    help="on the Connected apps page, press Disconnect for this client_id")
     args = ap.parse_args()
     callback = _run(args, os.environ.get(args.password_env, ""), http.cookiejar.CookieJar())
     return 0 if callback else 1
@@ -110,6 +113,20 @@ def _run(args, password, jar):
             continue
         parser = FormParser()
         parser.feed(body)
+        if args.disconnect and url.endswith("/apps/disconnect") and data is not None:
+            ok = status == 200 and any("Disconnected" in t for t in parser.text)
+            print("DISCONNECTED" if ok else "disconnect failed: " + " | ".join(parser.text)[:500],
+                  flush=True)
+            return url if ok else None
+        if args.disconnect:
+            target_form = next((f for f in parser.forms
+                                if ("client_id", args.disconnect) in
+                                [(n, v) for n, v, _ in f["inputs"]]), None)
+            if target_form is not None:
+                url = urllib.parse.urljoin(url, target_form["action"])
+                data = urllib.parse.urlencode(
+                    [(n, v) for n, v, _ in target_form["inputs"] if n]).encode()
+                continue
         form = next((f for f in parser.forms
                      if any(n == "password" for n, _, _ in f["inputs"])), None)
         fields = []

@@ -45,6 +45,7 @@ struct Principal {
   std::string subject;
   std::string client_id;
   std::vector<std::string> scopes;
+  std::string username;  // for display (e.g. the token's preferred_username); may be empty
   bool authenticated() const { return !subject.empty(); }
 };
 
@@ -124,6 +125,8 @@ class ToolRegistry {
   // Returns nullopt for a cursor this registry never issued (→ -32602).
   std::optional<Page> List(std::string_view cursor, size_t page_size) const;
   size_t size() const { return tools_.size(); }
+  // Every tool, listed or not, in insertion order.
+  const std::vector<Tool>& tools() const { return tools_; }
 
  private:
   std::vector<Tool> tools_;

@@ -57,6 +57,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -155,8 +156,20 @@ class TokenService {
   Result<int64_t> Disconnect(std::string_view user_id, std::string_view client_id,
                              std::string_view ip);
 
+  // Called, on the revoking thread, with each grant this service revokes (Revoke, Disconnect,
+  // code and refresh-token replay), right after the store did: a resource server in the same
+  // process drops the grant's access tokens before the next request. Revocations made elsewhere
+  // (another process, another node) reach resource servers through the store
+  // (GrantStore::ListRevokedGrantsSince). Set it before serving; it must be thread-safe.
+  using RevocationListener =
+      std::function<void(const std::string& grant_id, Clock::TimePoint revoked_at)>;
+  void SetRevocationListener(RevocationListener listener);
+
  private:
+  void NotifyRevoked(const std::string& grant_id, Clock::TimePoint revoked_at) const;
+
   const AuthorizationServerConfig& config_;
+  RevocationListener revocation_listener_;
   store::Store& store_;
   SigningKeyManager& keys_;
   const Clock& clock_;

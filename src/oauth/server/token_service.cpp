@@ -292,6 +292,7 @@ TokenOutcome TokenService::ExchangeCode(const store::Client& client, const CodeE
       if (auto revoked = store_.RevokeGrant(owner->id, now); !revoked) {
         return Fail(StoreFailure(revoked.error(), "revoking the grant of a replayed code"));
       }
+      NotifyRevoked(owner->id, now);
       Audit(store_, "code.replayed", *owner, request.ip, now, {{"grant_revoked", true}});
       return Fail(InvalidGrant("the authorization code was already used"));
     }
@@ -437,6 +438,7 @@ TokenOutcome TokenService::Refresh(const store::Client& client, const RefreshReq
       // Security: a rotated token came back outside the grace rule, so it was copied. The store
       // has already revoked the grant: the thief's tokens and the client's end together.
       log::Warn("token service: refresh token replay on grant {}; grant revoked", grant->id);
+      NotifyRevoked(grant->id, now);
       Audit(store_, "refresh.replay_detected", *grant, request.ip, now, {{"grant_revoked", true}});
       return Fail(InvalidGrant("the refresh token was already used"));
     }
@@ -505,6 +507,7 @@ std::optional<OAuthError> TokenService::Revoke(const store::Client& client, std:
   if (auto ok = store_.RevokeGrant(grant->id, now); !ok) {
     return StoreFailure(ok.error(), "revoking a grant");
   }
+  NotifyRevoked(grant->id, now);
   Audit(store_, "grant.revoked", *grant, ip, now, {{"by", "client"}, {"token_type", token_type}});
   return std::nullopt;
 }
@@ -576,6 +579,16 @@ std::string TokenService::Introspect(const store::Client& caller, std::string_vi
   return boost::json::serialize(body);
 }
 
+void TokenService::SetRevocationListener(RevocationListener listener) {
+  revocation_listener_ = std::move(listener);
+}
+
+void TokenService::NotifyRevoked(const std::string& grant_id, TimePoint revoked_at) const {
+  if (revocation_listener_) {
+    revocation_listener_(grant_id, revoked_at);
+  }
+}
+
 Result<int64_t> TokenService::Disconnect(std::string_view user_id, std::string_view client_id,
                                          std::string_view ip) {
   const TimePoint now = clock_.Now();
@@ -594,6 +607,7 @@ Result<int64_t> TokenService::Disconnect(std::string_view user_id, std::string_v
     return ok.error();
   }
   for (const store::Grant& grant : *live) {
+    NotifyRevoked(grant.id, now);
     Audit(store_, "grant.revoked", grant, ip, now, {{"by", "user"}});
   }
   return *revoked;

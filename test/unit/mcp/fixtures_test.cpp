@@ -213,6 +213,14 @@ TEST(BuiltinToolsTest, WhoamiReportsThePrincipal) {
   FakeToolContext bare;
   bare.Caller(Principal{"bob", "", {}});
   ExpectText(Call(b.tools, bare, "whoami"), "subject bob, no scopes");
+
+  FakeToolContext named;
+  named.Caller(Principal{"u1", "client-1", {"mcp:read"}, "carol"});
+  ToolOutcome carol = Call(b.tools, named, "whoami");
+  ExpectText(carol, "carol (subject u1), client client-1, scopes: mcp:read");
+  EXPECT_EQ(carol.result.at("structuredContent"),
+            J(R"({"authenticated":true,"subject":"u1","username":"carol","clientId":"client-1",
+                  "scopes":["mcp:read"]})"));
 }
 
 TEST(CheckArgumentsTest, ChecksTypesRequiredAndAdditionalProperties) {
