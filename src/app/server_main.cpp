@@ -71,6 +71,8 @@ bool PrepareDataDir(const std::string& dir) {
 
 // The store for the administration subcommands, or null after printing why.
 std::unique_ptr<store::Store> OpenAdminStore(const std::string& data_dir) {
+  // Results go to stdout; only warnings and errors to the log (stderr).
+  log::Init(log::Format::kHuman, "warn");
   if (!PrepareDataDir(data_dir)) {
     return nullptr;
   }
@@ -121,7 +123,21 @@ std::string HostForUrl(const std::string& host) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"mcpauth-server: OAuth 2.1 authorization server and MCP resource server"};
+  CLI::App cli{
+      "mcpauth-server: an MCP server protected by OAuth 2.1, with its own authorization server "
+      "(sign-in and consent pages, tokens, registration, Connected apps)"};
+  cli.footer(R"(Examples:
+  mcpauth-server                                  serve on http://127.0.0.1:8080 (data in ./var)
+  echo 'passphrase' | mcpauth-server user add alice --password-stdin
+  mcpauth-server --public-url https://mcp.example.com --listen 0.0.0.0:8080
+                                                  behind a TLS proxy
+  mcpauth-server --authorization-server https://login.example.com/
+                                                  protect /mcp for an external OAuth server
+  mcpauth-server --config /etc/mcpauth.toml       the same settings from a TOML file
+  mcpauth-server keys rotate | client add NAME --redirect-uri URI | user list
+
+Connect an MCP client (Inspector, Cursor, Claude) to <public-url>/mcp; it will open the sign-in
+page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)");
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./var";
   std::string log_format = "human";
