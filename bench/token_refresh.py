@@ -14,8 +14,6 @@ Usage: bench/token_refresh.py build/bin/mcpauth-server [--reps 3 --dur 10 --warm
 """
 import argparse
 import base64
-import hashlib
-import http.cookiejar
 import json
 import os
 import secrets
@@ -24,8 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
@@ -33,44 +29,15 @@ from harness import free_port, median_row, measure, print_table, stop_all, wait_
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
-sys.path.insert(0, os.path.join(ROOT, "test", "tools"))
-import form_browser  # noqa: E402
+import oauth_flow  # noqa: E402
+from oauth_flow import post  # noqa: E402
 
 THREADS = 8  # wrk threads = connections = refresh chains
 
 
-def post(url, body, headers):
-    req = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.status, r.read().decode()
-
-
 def refresh_tokens(issuer, user, password, n):
-    """Registers a public client and runs n code flows through the real forms."""
-    redirect = "http://127.0.0.1:9/callback"
-    _, body = post(issuer + "/register", json.dumps({
-        "client_name": "bench", "redirect_uris": [redirect], "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"]}),
-        {"Content-Type": "application/json"})
-    client_id = json.loads(body)["client_id"]
-    jar = http.cookiejar.CookieJar()
-    tokens = []
-    for _ in range(n):
-        verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(
-            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        url = issuer + "/authorize?" + urllib.parse.urlencode({
-            "response_type": "code", "client_id": client_id, "redirect_uri": redirect,
-            "code_challenge": challenge, "code_challenge_method": "S256",
-            "scope": "mcp:tools", "resource": issuer + "/mcp"})
-        callback = form_browser.authorize(url, user, password, follow_callback=False, jar=jar)
-        code = urllib.parse.parse_qs(urllib.parse.urlsplit(callback).query)["code"][0]
-        _, body = post(issuer + "/token", urllib.parse.urlencode({
-            "grant_type": "authorization_code", "client_id": client_id, "code": code,
-            "code_verifier": verifier, "redirect_uri": redirect}),
-            {"Content-Type": "application/x-www-form-urlencoded"})
-        tokens.append(json.loads(body)["refresh_token"])
-    return client_id, tokens
+    client_id, tokens = oauth_flow.connect(issuer, user, password, n, scope="mcp:tools")
+    return client_id, [t["refresh_token"] for t in tokens]
 
 
 def setup_oidc(build):

@@ -188,6 +188,7 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   std::string introspection_endpoint;
   bool no_auth = false;
   std::vector<std::string> tool_scope_specs;
+  size_t token_cache_entries = 100'000;
   cli.add_option("--role", role,
                  "all (authorization server + MCP server), authorization-server, or mcp")
       ->capture_default_str()
@@ -209,6 +210,10 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   cli.add_option("--tool-scope", tool_scope_specs,
                  "TOOL=SCOPE[,SCOPE...]: scopes a tools/call of TOOL needs (overrides the tool's "
                  "own; repeatable)");
+  cli.add_option("--token-cache-entries", token_cache_entries,
+                 "Verified access tokens kept in memory (a repeat costs a hash and a lookup "
+                 "instead of an ES256 verification); 0 verifies every request")
+      ->capture_default_str();
   cli.add_flag("--no-auth", no_auth,
                "DEVELOPMENT ONLY: serve /mcp without any authorization (e.g. for the MCP "
                "conformance suite's server scenarios)");
@@ -419,7 +424,8 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
           SystemClock::Instance(),
           std::make_shared<oauth::resource::ResolverKeySource>(keys.Resolver()),
           oauth::resource::BearerValidatorOptions{.issuer = as_config.issuer,
-                                                  .audience = resource_url},
+                                                  .audience = resource_url,
+                                                  .cache_capacity = token_cache_entries},
           &revoked_grants);
     } else {
       std::string why;
@@ -460,8 +466,11 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
         }
         validator = std::make_shared<oauth::resource::BearerValidator>(
             SystemClock::Instance(), jwks,
+            // RFC 9068 access tokens; `grant_id` is mcpauth's own claim, not asked of others.
             oauth::resource::BearerValidatorOptions{.issuer = discovered->issuer,
-                                                    .audience = resource_url},
+                                                    .audience = resource_url,
+                                                    .required_claims = {"sub", "client_id"},
+                                                    .cache_capacity = token_cache_entries},
             &revoked_grants);
       }
     }
