@@ -168,6 +168,7 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   std::string server_name = "mcpauth";
   int64_t access_token_seconds = 3600;
   int64_t client_secret_days = 0;
+  int64_t unused_client_hours = 24;
   bool cimd_allow_private = false;
   cli.add_option("--public-url", public_url,
                  "The URL clients use to reach this server (scheme://host[:port]), e.g. behind a "
@@ -218,6 +219,10 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
                "DEVELOPMENT ONLY: serve /mcp without any authorization (e.g. for the MCP "
                "conformance suite's server scenarios)");
   cli.set_config("--config", "", "Read options from a TOML file (same names as the flags)");
+  cli.add_option("--unused-client-lifetime-hours", unused_client_hours,
+                 "Dynamically registered clients that never obtain a grant are deleted after this")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 24 * 365));
   cli.add_flag("--cimd-allow-private-addresses", cimd_allow_private,
                "Development only: fetch client metadata documents from loopback and private "
                "addresses (turns the SSRF guard off)");
@@ -363,6 +368,7 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   as_config.server_name = server_name;
   as_config.access_token_lifetime = std::chrono::seconds(access_token_seconds);
   as_config.client_secret_lifetime = std::chrono::hours(24 * client_secret_days);
+  as_config.unused_client_lifetime = std::chrono::hours(unused_client_hours);
   as_config.cimd_allow_private_addresses = cimd_allow_private;
   as_config.resources.push_back(
       {resource_url, server_name + " MCP server", {"mcp:read", "mcp:tools"}});

@@ -117,6 +117,9 @@ inline std::map<std::string, std::string> QueryOf(const std::string& url) {
 struct AsHarnessOptions {
   std::function<void(oauth::AuthorizationServerConfig&)> configure;
   std::function<void(oauth::AuthorizationServerLimits&)> limits;
+  // Non-empty: accept Client ID Metadata Documents, fetched over TLS trusting this CA, from
+  // loopback (the test's document server).
+  std::string cimd_ca_file;
 };
 
 class AsHarness {
@@ -152,6 +155,12 @@ class AsHarness {
     if (options.limits) {
       options.limits(limits);
     }
+    if (!options.cimd_ca_file.empty()) {
+      fetcher_ = std::make_unique<oauth::ClientMetadataFetcher>(
+          *store_, clock,
+          oauth::ClientMetadataFetcherOptions{.allow_private_addresses = true,
+                                              .ca_file = options.cimd_ca_file});
+    }
     as_ = std::make_unique<oauth::AuthorizationServer>(
         oauth::AuthorizationServerDeps{.config = config,
                                        .store = *store_,
@@ -160,7 +169,7 @@ class AsHarness {
                                        .pool = *pool_,
                                        .clock = clock,
                                        .random = OpenSslRandom::Instance(),
-                                       .metadata_fetcher = nullptr,
+                                       .metadata_fetcher = fetcher_.get(),
                                        .limits = limits});
     router = std::make_shared<http::Router>();
     as_->Register(*router);
@@ -183,6 +192,7 @@ class AsHarness {
     server_.reset();
     pool_.reset();
     as_.reset();
+    fetcher_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -405,6 +415,7 @@ class AsHarness {
   std::unique_ptr<oauth::SigningKeyManager> keys_;
   std::unique_ptr<oauth::PasswordHasher> passwords_;
   std::unique_ptr<core::WorkerPool> pool_;
+  std::unique_ptr<oauth::ClientMetadataFetcher> fetcher_;
   std::unique_ptr<oauth::AuthorizationServer> as_;
   std::unique_ptr<http::Server> server_;
   http::Client client_;
