@@ -35,10 +35,12 @@ grep -q "new active key" "$WORK/rotate" || fail "rotate said: $(cat "$WORK/rotat
 ID=$(sed -n 's/^client_id: //p' "$WORK/client")
 SECRET=$(sed -n 's/^client_secret: //p' "$WORK/client")
 [ -n "$ID" ] && [ ${#SECRET} -ge 40 ] || fail "client add printed: $(cat "$WORK/client")"
-! grep -aqF "$SECRET" "$D/mcpauth.db" || fail "the client secret is stored in plain text"
+! grep -aqF -- "$SECRET" "$D/mcpauth.db" || fail "the client secret is stored in plain text"
 "$BIN" client add "Bad" --redirect-uri "http://evil.example.com/cb" --data-dir "$D" > /dev/null 2>&1 &&
   fail "a non-loopback http redirect URI was accepted"
-"$BIN" client list --data-dir "$D" | grep -q "$ID  static" || fail "client not listed"
+# (Outputs go to files before grep -q: with pipefail, grep quitting early would fail the writer.)
+"$BIN" client list --data-dir "$D" > "$WORK/clients"
+grep -qF -- "$ID  static" "$WORK/clients" || fail "client not listed"
 
 # The TOML configuration file gives the same settings as the flags; the running server serves
 # the keys rotated above and lets the resource-server client introspect.
@@ -54,19 +56,21 @@ TOML
 SERVER_PID=$!
 wait_log "$WORK/err" "listening on"
 BASE="http://127.0.0.1:$PORT"
-curl -sf "$BASE/login" | grep -q "Acme Tools" || fail "server-name from the config file not used"
-curl -sf "$BASE/.well-known/oauth-protected-resource/mcp" | grep -q '"resource_name":"Acme Tools"' ||
-  fail "protected resource metadata"
+curl -sf "$BASE/login" > "$WORK/login.html"
+grep -q "Acme Tools" "$WORK/login.html" || fail "server-name from the config file not used"
+curl -sf "$BASE/.well-known/oauth-protected-resource/mcp" > "$WORK/prm.json"
+grep -q '"resource_name":"Acme Tools"' "$WORK/prm.json" || fail "protected resource metadata"
 [ "$(curl -sf "$BASE/jwks.json" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["keys"]))')" = 3 ] ||
   fail "the JWKS does not publish the active and the retired keys"
-curl -sf -u "$ID:$SECRET" -d token=nothing "$BASE/introspect" | grep -q '"active":false' ||
-  fail "the resource-server client cannot introspect"
+curl -sf -u "$ID:$SECRET" -d token=nothing "$BASE/introspect" > "$WORK/introspect.json"
+grep -q '"active":false' "$WORK/introspect.json" || fail "the resource-server client cannot introspect"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/mcp" -H 'Content-Type: application/json' \
   -H 'Accept: application/json, text/event-stream' \
   -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}')
 [ "$CODE" = 401 ] || fail "/mcp without a token answered $CODE"
 kill "$SERVER_PID"; wait "$SERVER_PID" || fail "server did not exit 0"; SERVER_PID=""
-"$BIN" client remove "$ID" --data-dir "$D" | grep -q "removed" || fail "client remove"
+"$BIN" client remove "$ID" --data-dir "$D" > "$WORK/removed"
+grep -q "removed" "$WORK/removed" || fail "client remove"
 
 # --no-auth says loudly that it is on, and /mcp then answers without a token.
 "$BIN" --listen 127.0.0.1:0 --data-dir "$D" --no-auth > "$WORK/out2" 2> "$WORK/err2" &

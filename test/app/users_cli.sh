@@ -22,9 +22,9 @@ kill "$SERVER_PID"; wait "$SERVER_PID" || fail "server did not exit 0 on SIGTERM
 grep -q "user:     admin" "$WORK/out" || fail "no first-user banner"
 PW=$(sed -n 's/^    password: //p' "$WORK/out")
 [ ${#PW} -ge 16 ] || fail "one-time password too short"
-! grep -qF "$PW" "$WORK/err" || fail "the password reached the log"
+! grep -qF -- "$PW" "$WORK/err" || fail "the password reached the log"
 [ "$(stat -c %a "$D/mcpauth.db")" = 600 ] || fail "database file mode is not 0600"
-! grep -aqF "$PW" "$D/mcpauth.db" || fail "the password is stored in plain text"
+! grep -aqF -- "$PW" "$D/mcpauth.db" || fail "the password is stored in plain text"
 "$BIN" user list --data-dir "$D" | grep -qx admin || fail "admin not listed"
 
 # A second start does not create another user or print a password.

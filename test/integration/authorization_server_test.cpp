@@ -673,3 +673,33 @@ TEST_F(AuthorizationServerTest, AuditLogRecordsTheGrantsLifecycle) {
 
 }  // namespace
 }  // namespace mcpauth::testing
+
+namespace mcpauth::testing {
+namespace {
+
+// RFC 8414 §3.1: for an issuer with a path, the well-known segment goes between host and path;
+// OpenID Connect Discovery appends it. Every endpoint lives under the issuer's path.
+TEST(AuthorizationServerPathTest, IssuerWithAPathServesMetadataAtEverySpelling) {
+  std::string issuer;
+  AsHarness as({.configure = [&issuer](oauth::AuthorizationServerConfig& c) {
+    c.issuer += "/tenant";
+    issuer = c.issuer;
+  }});
+  as.Start();
+  const std::string origin = issuer.substr(0, issuer.size() - std::string("/tenant").size());
+  for (const std::string path :
+       {"/.well-known/oauth-authorization-server/tenant",
+        "/.well-known/openid-configuration/tenant", "/tenant/.well-known/openid-configuration"}) {
+    auto r = as.Send({.url = origin + path});
+    ASSERT_EQ(r.status, 200) << path;
+    auto m = boost::json::parse(r.body).as_object();
+    EXPECT_EQ(m["issuer"].as_string(), issuer) << path;
+    EXPECT_EQ(m["token_endpoint"].as_string(), issuer + "/token");
+  }
+  EXPECT_EQ(as.Send({.url = origin + "/.well-known/oauth-authorization-server"}).status, 404);
+  auto r = as.Send({.url = issuer + "/jwks.json"});
+  EXPECT_EQ(r.status, 200);
+}
+
+}  // namespace
+}  // namespace mcpauth::testing
