@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "mcpauth/http/html.hpp"
 #include "oauth/server/page_style.hpp"
 
 namespace mcpauth::oauth {
@@ -12,29 +13,7 @@ namespace {
 
 using namespace pages_detail;
 
-void AppendEscaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
+void AppendEscaped(std::string& out, std::string_view text) { http::AppendHtmlEscaped(out, text); }
 
 // Builds a document: Raw() for our own markup, Text() for anything from the model.
 class HtmlWriter {
@@ -174,12 +153,7 @@ void AppendScopeList(HtmlWriter& html, const std::vector<ScopeLine>& scopes) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  AppendEscaped(out, text);
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return http::HtmlEscape(text); }
 
 std::string RenderLoginPage(const LoginPageModel& model) {
   HtmlWriter html;

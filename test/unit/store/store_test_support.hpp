@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include "fakes/temp_dir.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -25,27 +26,10 @@ inline void PrintTo(Errc e, std::ostream* os) { *os << make_error_code(e).messag
 
 namespace mcpauth::store::storetest {
 
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
+// A fresh directory, removed at the end of the test.
+class TempDir : public mcpauth::testing::TempDir {
  public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/mcpauth-store-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      ADD_FAILURE() << "mkdtemp failed";
-    }
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : mcpauth::testing::TempDir("mcpauth-store") {}
 };
 
 struct MemoryBackend {
