@@ -43,11 +43,11 @@ namespace core {
 
 std::string HexEncode(std::span<const uint8_t> data) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
+  std::string out(data.size() * 2, '\0');
+  char* o = out.data();
   for (const uint8_t b : data) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
+    *o++ = kHex[b >> 4];
+    *o++ = kHex[b & 15];
   }
   return out;
 }

@@ -347,7 +347,9 @@ Result<RotationOutcome> DecideRotation(const RefreshToken& old, const Grant& gra
   if (grant.revoked_at) {
     return Errc::kRevoked;
   }
-  if (rotation.now >= old.expires_at) {
+  // Decided on the time exactly as it is stored (the backends store `now` truncated).
+  const TimePoint now = Truncate(rotation.now);
+  if (now >= old.expires_at) {
     return Errc::kExpired;
   }
   if (!old.used_at && !old.superseded_at) {
@@ -356,7 +358,7 @@ Result<RotationOutcome> DecideRotation(const RefreshToken& old, const Grant& gra
   // The grace rule: the token rotated last may be presented again for `grace` after its
   // rotation, as long as none of its successors has been rotated in turn (it is still the
   // immediate predecessor of the live generation). A superseded sibling never gets grace.
-  if (old.used_at && !old.superseded_at && rotation.now < *old.used_at + rotation.grace &&
+  if (old.used_at && !old.superseded_at && now < *old.used_at + rotation.grace &&
       !a_child_was_used) {
     return RotationOutcome::kGrace;
   }

@@ -64,11 +64,10 @@ Status ValidateHash(std::string_view hash);
 // Whether a code may be consumed now (docs/store.md, "Authorization codes").
 Status DecideConsume(const AuthorizationCode& code, const Grant& grant, TimePoint now);
 
-enum class RotationOutcome {
-  kRotate,  // the presented token is live: retire it, supersede its siblings, issue a child
-  kGrace,   // the presented token was just rotated: issue one more child (a sibling)
-  kReplay,  // anything else: revoke the grant
-};
+// kRotate: the presented token is live: retire it, supersede its siblings, issue a child.
+// kGrace: the presented token was just rotated: issue one more child (a sibling).
+// kReplay: anything else: revoke the grant.
+using store::RotationOutcome;
 
 // The refresh-token rule (docs/store.md, "Refresh tokens: rotation and the grace rule").
 // `a_child_was_used`: whether any successor of `old` has itself been rotated.

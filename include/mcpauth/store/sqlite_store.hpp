@@ -22,6 +22,9 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // Stamps schema_migrations.applied_at; nullptr means SystemClock. Not owned.
   const Clock* clock = nullptr;
+  // Checkpoint the WAL on a background thread with a connection of its own, instead of inside
+  // the commit that fills it to 1000 frames (docs/store.md, "Checkpoints").
+  bool background_checkpoint = true;
 };
 
 // kUnavailable if the file or its directory cannot be created or written, kCorrupt if it is

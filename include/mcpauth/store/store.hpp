@@ -108,7 +108,8 @@ class GrantStore {
   // grace issue alike; the returned grant has it). Failures, in this order: kNotFound (unknown
   // hash, or the grant belongs to another client: nothing changes), kRevoked, kExpired,
   // kReplayDetected (the presented token was used outside the grace rule: the grant is now
-  // revoked, last_used_at unchanged), kConflict (new_hash is taken).
+  // revoked, last_used_at unchanged), kConflict (new_hash is taken). rotation.audit, if set,
+  // supplies the outcome's audit event, appended in the same transaction (types.hpp).
   virtual Result<RotatedRefresh> RotateRefreshToken(const RefreshRotation& rotation) = 0;
 
   // Housekeeping: deletes codes and refresh tokens with expires_at <= now, and grants revoked
@@ -166,6 +167,12 @@ class Store : public UserStore,
   ~Store() override = default;
   // "memory", "sqlite", ...
   virtual std::string_view Backend() const = 0;
+
+  // The refresh token with its grant and the grant's user, in one read where GetRefreshToken,
+  // GetGrant and GetUser would take three: what the token endpoint checks before a rotation,
+  // and what revocation and introspection look at. kNotFound for an unknown hash. Here rather
+  // than in GrantStore because it crosses into the users.
+  virtual Result<RefreshTokenContext> GetRefreshTokenContext(std::string_view hash) = 0;
 };
 
 // Opens a store from a URL or a path:

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -147,6 +148,15 @@ struct RefreshToken {
   friend bool operator==(const RefreshToken&, const RefreshToken&) = default;
 };
 
+struct AuditEvent;
+
+// What the rule of docs/store.md made of a presented refresh token, when it got that far.
+enum class RotationOutcome {
+  kRotate = 0,  // it was live: retired, its siblings superseded, a child issued
+  kGrace = 1,   // it had just been rotated: one more child issued (a sibling)
+  kReplay = 2,  // anything else: the grant is revoked (the call fails with kReplayDetected)
+};
+
 // The arguments of RotateRefreshToken.
 struct RefreshRotation {
   std::string old_hash;   // TokenHash of the presented token
@@ -155,11 +165,27 @@ struct RefreshRotation {
   TimePoint new_expires_at;
   TimePoint now;
   std::chrono::seconds grace{0};  // the grace window of docs/store.md; 0 disables grace
+  // Optional: the audit event of the outcome, appended in the rotation's own transaction, so
+  // that a rotation, a grace issue or a replay's revocation is never committed without its
+  // record, and costs one commit instead of two. Called at most once, after the rule decided
+  // and only for an outcome that is then written (never for kNotFound, kRevoked, kExpired; a
+  // kConflict rolls the event back with the rest). It runs under the store's lock: it must not
+  // call the store. nullopt appends nothing. An event that breaks the AuditEvent contract fails
+  // the call with kInvalidArgument, and then nothing changes, not even a replay's revocation.
+  std::function<std::optional<AuditEvent>(RotationOutcome)> audit;
 };
 
 // The recommended grace window: long enough for parallel refreshes racing over a slow network,
 // short enough that a replay from a stolen copy is still detected (docs/store.md).
 inline constexpr std::chrono::seconds kDefaultRefreshGrace{30};
+
+// A refresh token read together with its grant and the grant's user
+// (Store::GetRefreshTokenContext).
+struct RefreshTokenContext {
+  RefreshToken token;
+  Grant grant;
+  std::optional<User> user;  // nullopt if the grant's user no longer exists
+};
 
 struct RotatedRefresh {
   Grant grant;

@@ -107,15 +107,20 @@ bool S256Matches(std::string_view verifier, std::string_view challenge) {
 // Writes an event; a failure is logged, not returned: by then the tokens exist (a code is
 // consumed, a refresh token rotated), and refusing them would not undo that. Events carry ids
 // only, never a token, code or secret (types.hpp).
+store::AuditEvent AuditEventOf(std::string type, const store::Grant& grant, std::string_view ip,
+                               TimePoint now, const boost::json::object& detail = {}) {
+  return store::AuditEvent{.type = std::move(type),
+                           .subject = grant.user_id,
+                           .client_id = grant.client_id,
+                           .grant_id = grant.id,
+                           .ip = std::string(ip),
+                           .time = now,
+                           .detail_json = boost::json::serialize(detail)};
+}
+
 void Audit(store::AuditStore& audit, std::string type, const store::Grant& grant,
            std::string_view ip, TimePoint now, const boost::json::object& detail = {}) {
-  store::AuditEvent event{.type = std::move(type),
-                          .subject = grant.user_id,
-                          .client_id = grant.client_id,
-                          .grant_id = grant.id,
-                          .ip = std::string(ip),
-                          .time = now,
-                          .detail_json = boost::json::serialize(detail)};
+  const store::AuditEvent event = AuditEventOf(std::move(type), grant, ip, now, detail);
   if (auto id = audit.AppendAudit(event); !id) {
     log::Error("token service: audit event {} of grant {} not written: {}", event.type, grant.id,
                id.error().message());
@@ -377,23 +382,21 @@ TokenOutcome TokenService::Refresh(const store::Client& client, const RefreshReq
   const std::string old_hash = core::TokenHash(request.refresh_token);
 
   // Everything the request could fail on that does not depend on the rotation itself is checked
-  // first (see the top of this file). The rotation re-checks the rest atomically.
-  auto token = store_.GetRefreshToken(old_hash);
-  if (!token) {
-    return token.error() == Errc::kNotFound
+  // first (see the top of this file), on the token, its grant and its user read in one step.
+  // The rotation re-checks the rest atomically.
+  auto context = store_.GetRefreshTokenContext(old_hash);
+  if (!context) {
+    return context.error() == Errc::kNotFound
                ? Fail(InvalidGrant("the refresh token is invalid"))
-               : Fail(StoreFailure(token.error(), "reading a refresh token"));
+               : Fail(StoreFailure(context.error(), "reading a refresh token"));
   }
-  auto grant = store_.GetGrant(token->grant_id);
-  if (!grant) {
-    return grant.error() == Errc::kNotFound ? Fail(InvalidGrant("the refresh token is invalid"))
-                                            : Fail(StoreFailure(grant.error(), "reading a grant"));
-  }
+  const store::RefreshToken& token = context->token;
+  const store::Grant* grant = &context->grant;
   // RFC 6749 §10.4: bound to its client; another client learns nothing and changes nothing.
   if (grant->client_id != client.client_id) {
     return Fail(InvalidGrant("the refresh token is invalid"));
   }
-  if (grant->revoked_at || now >= token->expires_at) {
+  if (grant->revoked_at || now >= token.expires_at) {
     return Fail(InvalidGrant("the refresh token is expired or revoked"));
   }
   // RFC 6749 §6: the requested scope must not exceed the grant's; without one, the grant's.
@@ -403,10 +406,9 @@ TokenOutcome TokenService::Refresh(const store::Client& client, const RefreshReq
   if (request.resource && *request.resource != grant->resource) {
     return Fail(InvalidTarget());
   }
-  auto user = store_.GetUser(grant->user_id);
+  const std::optional<store::User>& user = context->user;
   if (!user) {
-    return user.error() == Errc::kNotFound ? Fail(InvalidGrant("the user no longer exists"))
-                                           : Fail(StoreFailure(user.error(), "reading a user"));
+    return Fail(InvalidGrant("the user no longer exists"));
   }
   if (user->disabled) {
     return Fail(InvalidGrant("the user account is disabled"));
@@ -425,21 +427,34 @@ TokenOutcome TokenService::Refresh(const store::Client& client, const RefreshReq
   // OAuth 2.1 §4.3.1: refresh tokens of public clients rotate, with replay detection; the
   // store applies docs/store.md's grace rule. Each successor lives refresh_token_lifetime from
   // now, so a token expires after that long unused (§4.3.3, inactivity).
+  // The audit event is written by the store in the rotation's own transaction: the rotation
+  // (or a replay's revocation) and its record commit together, in one commit.
   Secret successor = core::GenerateToken(random_);
-  auto rotated = store_.RotateRefreshToken({.old_hash = old_hash,
-                                            .new_hash = core::TokenHash(successor.Reveal()),
-                                            .client_id = client.client_id,
-                                            .new_expires_at = now + config_.refresh_token_lifetime,
-                                            .now = now,
-                                            .grace = config_.refresh_grace});
+  auto rotated = store_.RotateRefreshToken(
+      {.old_hash = old_hash,
+       .new_hash = core::TokenHash(successor.Reveal()),
+       .client_id = client.client_id,
+       .new_expires_at = now + config_.refresh_token_lifetime,
+       .now = now,
+       .grace = config_.refresh_grace,
+       .audit = [&](store::RotationOutcome outcome) -> std::optional<store::AuditEvent> {
+         if (outcome == store::RotationOutcome::kReplay) {
+           return AuditEventOf("refresh.replay_detected", *grant, request.ip, now,
+                               {{"grant_revoked", true}});
+         }
+         return AuditEventOf("token.refreshed", *grant, request.ip, now,
+                             {{"scope", JoinScopes(scopes)},
+                              {"jti", jti},
+                              {"via_grace", outcome == store::RotationOutcome::kGrace}});
+       }});
   if (!rotated) {
     const ErrorCode ec = rotated.error();
     if (ec == Errc::kReplayDetected) {
       // Security: a rotated token came back outside the grace rule, so it was copied. The store
-      // has already revoked the grant: the thief's tokens and the client's end together.
+      // has already revoked the grant (the thief's tokens and the client's end together) and
+      // written "refresh.replay_detected".
       log::Warn("token service: refresh token replay on grant {}; grant revoked", grant->id);
       NotifyRevoked(grant->id, now);
-      Audit(store_, "refresh.replay_detected", *grant, request.ip, now, {{"grant_revoked", true}});
       return Fail(InvalidGrant("the refresh token was already used"));
     }
     if (ec == Errc::kNotFound || ec == Errc::kRevoked || ec == Errc::kExpired) {
@@ -447,8 +462,6 @@ TokenOutcome TokenService::Refresh(const store::Client& client, const RefreshReq
     }
     return Fail(StoreFailure(ec, "rotating a refresh token"));
   }
-  Audit(store_, "token.refreshed", rotated->grant, request.ip, now,
-        {{"scope", JoinScopes(scopes)}, {"jti", jti}, {"via_grace", rotated->via_grace}});
   return TokenOutcome{
       IssuedTokens{.access_token = Secret(std::move(*access)),
                    .expires_in = static_cast<int64_t>(config_.access_token_lifetime.count()),
@@ -554,22 +567,23 @@ std::string TokenService::Introspect(const store::Client& caller, std::string_vi
     body["jti"] = jwt->JwtId();
     return boost::json::serialize(body);
   }
-  auto refresh = store_.GetRefreshToken(core::TokenHash(token));
-  if (!refresh) {
+  auto context = store_.GetRefreshTokenContext(core::TokenHash(token));
+  if (!context) {
     return std::string(kInactive);
   }
-  auto grant = store_.GetGrant(refresh->grant_id);
+  const store::RefreshToken* refresh = &context->token;
+  const store::Grant* grant = &context->grant;
   // A rotated or superseded refresh token is spent (at most a grace-window retry away from a
   // replay), so it is reported inactive like an expired one.
-  if (!grant || grant->revoked_at || now >= refresh->expires_at || refresh->used_at ||
+  if (grant->revoked_at || now >= refresh->expires_at || refresh->used_at ||
       refresh->superseded_at || (!resource_server && grant->client_id != caller.client_id)) {
     return std::string(kInactive);
   }
   body["active"] = true;
   body["scope"] = JoinScopes(grant->scopes);
   body["client_id"] = grant->client_id;
-  if (auto user = store_.GetUser(grant->user_id)) {
-    body["username"] = user->username;
+  if (context->user) {
+    body["username"] = context->user->username;
   }
   body["exp"] = UnixSeconds(refresh->expires_at);
   body["iat"] = UnixSeconds(refresh->created_at);

@@ -347,12 +347,27 @@ class MemoryStore final : public Store {
     return it->second;
   }
 
+  Result<RefreshTokenContext> GetRefreshTokenContext(std::string_view hash) override {
+    std::lock_guard lock(mu_);
+    auto it = refresh_.find(std::string(hash));
+    if (it == refresh_.end()) {
+      return Errc::kNotFound;
+    }
+    const Grant* grant = FindGrant(it->second.grant_id);
+    if (grant == nullptr) {
+      return Errc::kNotFound;
+    }
+    const User* user = FindUser(grant->user_id);
+    return RefreshTokenContext{it->second, *grant,
+                               user != nullptr ? std::optional<User>(*user) : std::nullopt};
+  }
+
   Result<RotatedRefresh> RotateRefreshToken(const RefreshRotation& rotation) override {
     if (auto ok = detail::ValidateRotation(rotation); !ok) {
       return ok.error();
     }
-    RefreshRotation r = rotation;
-    r.now = Truncate(r.now);
+    const RefreshRotation& r = rotation;
+    const TimePoint now = Truncate(r.now);
     std::lock_guard lock(mu_);
     auto it = refresh_.find(r.old_hash);
     if (it == refresh_.end()) {
@@ -360,19 +375,33 @@ class MemoryStore final : public Store {
     }
     RefreshToken& old = it->second;
     Grant& grant = grants_.at(old.grant_id);
+    // Children and siblings are of the presented token's grant, as SQLite looks them up.
     const bool child_used =
         old.used_at && std::any_of(refresh_.begin(), refresh_.end(), [&](const auto& kv) {
-          return kv.second.parent_hash == old.hash && kv.second.used_at;
+          return kv.second.grant_id == old.grant_id && kv.second.parent_hash == old.hash &&
+                 kv.second.used_at;
         });
     auto outcome = detail::DecideRotation(old, grant, r, child_used);
     if (!outcome) {
       return outcome.error();
     }
-    const TimePoint now = Truncate(r.now);
+    // The event is built and checked before anything changes, as SQLite does in its transaction.
+    std::optional<AuditEvent> event;
+    if (r.audit) {
+      event = r.audit(*outcome);
+      if (event) {
+        if (auto ok = detail::ValidateAuditEvent(*event); !ok) {
+          return ok.error();
+        }
+      }
+    }
     if (*outcome == detail::RotationOutcome::kReplay) {
       // Security: a rotated token came back outside the grace rule — it was copied. Revoke the
       // grant, which ends every token of this lineage, the thief's and the client's alike.
       grant.revoked_at = now;
+      if (event) {
+        AppendAuditLocked(std::move(*event));
+      }
       return Errc::kReplayDetected;
     }
     if (refresh_.contains(r.new_hash)) {
@@ -382,8 +411,8 @@ class MemoryStore final : public Store {
       old.used_at = now;
       if (old.parent_hash) {
         for (auto& [hash, sibling] : refresh_) {
-          if (sibling.parent_hash == old.parent_hash && hash != old.hash && !sibling.used_at &&
-              !sibling.superseded_at) {
+          if (sibling.grant_id == old.grant_id && sibling.parent_hash == old.parent_hash &&
+              hash != old.hash && !sibling.used_at && !sibling.superseded_at) {
             sibling.superseded_at = now;
           }
         }
@@ -396,6 +425,9 @@ class MemoryStore final : public Store {
                            .expires_at = Truncate(r.new_expires_at)};
     refresh_.emplace(successor.hash, successor);
     grant.last_used_at = now;
+    if (event) {
+      AppendAuditLocked(std::move(*event));
+    }
     return RotatedRefresh{grant, std::move(successor), *outcome == detail::RotationOutcome::kGrace};
   }
 
@@ -550,11 +582,7 @@ class MemoryStore final : public Store {
       return ok.error();
     }
     std::lock_guard lock(mu_);
-    AuditEvent row = event;
-    row.id = static_cast<int64_t>(audit_.size()) + 1;
-    row.time = Truncate(row.time);
-    audit_.push_back(std::move(row));
-    return audit_.back().id;
+    return AppendAuditLocked(event);
   }
 
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) override {
@@ -604,6 +632,14 @@ class MemoryStore final : public Store {
       }
     }
     return count;
+  }
+
+  // Appends a validated event; returns its id.
+  int64_t AppendAuditLocked(AuditEvent row) {
+    row.id = static_cast<int64_t>(audit_.size()) + 1;
+    row.time = Truncate(row.time);
+    audit_.push_back(std::move(row));
+    return audit_.back().id;
   }
 
   static Client Normalized(const Client& client) {

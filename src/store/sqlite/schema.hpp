@@ -137,9 +137,42 @@ inline constexpr char kMigration2[] = R"sql(
 ALTER TABLE grants ADD COLUMN last_used_at INTEGER;
 )sql";
 
+// Fewer B-tree pages written per refresh (docs/store.md, "What a refresh writes"):
+// - refresh_tokens becomes a rowid table, so its rows sit in insertion order: a rotation's new
+//   row goes to the last page, and the presented token (issued by the previous rotation) is
+//   usually on that page too. Keyed by the random hash, both were random pages of the file.
+//   The hash keeps its UNIQUE index, the one random page left.
+// - One index (grant_id, parent_hash) replaces (grant_id) and (parent_hash): the cascade from
+//   grants and the purge use its first column; the rule's "children of T" and "siblings of T"
+//   lookups name the grant, since a token's children are always of its grant.
+// - audit_events_time goes: no query uses it (ListAudit pages by id, and its `since` filter is
+//   applied while scanning), yet every audit insert wrote one of its pages.
+// The rows are copied in (created_at, hash) order; nothing refers to their rowids.
+inline constexpr char kMigration3[] = R"sql(
+CREATE TABLE refresh_tokens_v3 (
+  hash          TEXT NOT NULL UNIQUE,              -- SHA-256 hex of the token
+  grant_id      TEXT NOT NULL REFERENCES grants (id) ON DELETE CASCADE,
+  parent_hash   TEXT,                              -- no foreign key: parents are purged first
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER,
+  superseded_at INTEGER
+) STRICT;
+INSERT INTO refresh_tokens_v3 (hash, grant_id, parent_hash, created_at, expires_at, used_at,
+                               superseded_at)
+SELECT hash, grant_id, parent_hash, created_at, expires_at, used_at, superseded_at
+FROM refresh_tokens ORDER BY created_at, hash;
+DROP TABLE refresh_tokens;
+ALTER TABLE refresh_tokens_v3 RENAME TO refresh_tokens;
+CREATE INDEX refresh_tokens_grant_parent ON refresh_tokens (grant_id, parent_hash);
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+DROP INDEX audit_events_time;
+)sql";
+
 inline constexpr Migration kMigrations[] = {
     {1, "initial schema", kMigration1},
     {2, "grants.last_used_at", kMigration2},
+    {3, "refresh_tokens in insertion order; unused audit index dropped", kMigration3},
 };
 
 }  // namespace mcpauth::store::sqlite

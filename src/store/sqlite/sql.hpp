@@ -88,6 +88,8 @@ inline constexpr char kRevokeGrants[] =
     "AND revoked_at IS NULL";
 // Inside the transaction of a code exchange or a refresh (Grant::last_used_at).
 inline constexpr char kTouchGrant[] = "UPDATE grants SET last_used_at = ?2 WHERE id = ?1";
+// The same, for a grant whose rowid the transaction has just read (one B-tree search fewer).
+inline constexpr char kTouchGrantRow[] = "UPDATE grants SET last_used_at = ?2 WHERE rowid = ?1";
 inline constexpr char kSelectRevokedSince[] =
     "SELECT id, revoked_at FROM grants WHERE revoked_at >= ?1 ORDER BY revoked_at, id";
 
@@ -111,27 +113,45 @@ inline constexpr char kMarkCodeUsed[] =
     "UPDATE authorization_codes SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL";
 
 // ---- refresh tokens ----
+// refresh_tokens is a rowid table (migration 3): rows in insertion order, `hash` UNIQUE.
 inline constexpr char kInsertRefresh[] =
     "INSERT INTO refresh_tokens (hash, grant_id, parent_hash, created_at, expires_at, used_at, "
     "superseded_at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL)";
 inline constexpr char kSelectRefresh[] =
     "SELECT hash, grant_id, parent_hash, created_at, expires_at, used_at, superseded_at "
     "FROM refresh_tokens WHERE hash = ?1";
+// The rotation's read: the token, its grant, then both rowids for the updates that follow.
 inline constexpr char kSelectRefreshWithGrant[] =
     "SELECT r.hash, r.grant_id, r.parent_hash, r.created_at, r.expires_at, r.used_at, "
     "r.superseded_at, "
     "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
-    "g.last_used_at "
+    "g.last_used_at, r.rowid, g.rowid "
     "FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.hash = ?1";
-inline constexpr char kSelectRefreshExists[] = "SELECT 1 FROM refresh_tokens WHERE hash = ?1";
+// The token, its grant and the grant's user (NULLs if the user is gone), in one read.
+inline constexpr char kSelectRefreshContext[] =
+    "SELECT r.hash, r.grant_id, r.parent_hash, r.created_at, r.expires_at, r.used_at, "
+    "r.superseded_at, "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at, "
+    "u.id, u.username, u.password_hash, u.created_at, u.disabled, u.failed_login_count, "
+    "u.locked_until "
+    "FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id LEFT JOIN users u ON u.id = "
+    "g.user_id "
+    "WHERE r.hash = ?1";
+// Children and siblings are looked up within the grant, through refresh_tokens_grant_parent.
+// ?1 grant, ?2 the presented token's hash.
 inline constexpr char kAnyChildUsed[] =
-    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE parent_hash = ?1 AND used_at IS NOT NULL)";
+    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE grant_id = ?1 AND parent_hash = ?2 "
+    "AND used_at IS NOT NULL)";
+// ?1 the presented token's rowid.
 inline constexpr char kMarkRefreshUsed[] =
     "UPDATE refresh_tokens SET used_at = ?2 "
-    "WHERE hash = ?1 AND used_at IS NULL AND superseded_at IS NULL";
+    "WHERE rowid = ?1 AND used_at IS NULL AND superseded_at IS NULL";
+// ?1 grant, ?2 the presented token's parent_hash, ?3 its hash.
 inline constexpr char kSupersedeSiblings[] =
-    "UPDATE refresh_tokens SET superseded_at = ?3 "
-    "WHERE parent_hash = ?1 AND hash <> ?2 AND used_at IS NULL AND superseded_at IS NULL";
+    "UPDATE refresh_tokens SET superseded_at = ?4 "
+    "WHERE grant_id = ?1 AND parent_hash = ?2 AND hash <> ?3 AND used_at IS NULL "
+    "AND superseded_at IS NULL";
 
 // ---- housekeeping ----
 inline constexpr char kPurgeCodes[] =

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "mcpauth/core/log.hpp"
@@ -237,13 +239,41 @@ Result<std::pair<AuthorizationCode, Grant>> ReadCodeWithGrant(const Query& q, in
   return std::pair{std::move(*code), std::move(*grant)};
 }
 
-Result<std::pair<RefreshToken, Grant>> ReadRefreshWithGrant(const Query& q, int o) {
+// What a rotation reads: the token, its grant, and their rowids for the updates that follow.
+struct RotationRow {
+  RefreshToken token;
+  Grant grant;
+  int64_t token_rowid = 0;
+  int64_t grant_rowid = 0;
+};
+constexpr int kGrantColumns = 8;
+
+Result<RotationRow> ReadRotationRow(const Query& q, int o) {
   auto token = ReadRefresh(q, o);
   auto grant = ReadGrant(q, o + kRefreshColumns);
   if (!token || !grant) {
     return Errc::kCorrupt;
   }
-  return std::pair{std::move(*token), std::move(*grant)};
+  const int rowids = o + kRefreshColumns + kGrantColumns;
+  return RotationRow{std::move(*token), std::move(*grant), q.Int(rowids), q.Int(rowids + 1)};
+}
+
+Result<RefreshTokenContext> ReadRefreshContext(const Query& q, int o) {
+  auto token = ReadRefresh(q, o);
+  auto grant = ReadGrant(q, o + kRefreshColumns);
+  if (!token || !grant) {
+    return Errc::kCorrupt;
+  }
+  RefreshTokenContext context{std::move(*token), std::move(*grant), std::nullopt};
+  const int user = o + kRefreshColumns + kGrantColumns;
+  if (!q.IsNull(user)) {
+    auto read = ReadUser(q, user);
+    if (!read) {
+      return read.error();
+    }
+    context.user = std::move(*read);
+  }
+  return context;
 }
 
 // Checks, inside a transaction, that a grant exists and is not revoked (for new codes/tokens).
@@ -259,14 +289,153 @@ Status RequireLiveGrant(Db& db, const std::string& grant_id) {
   return {};
 }
 
+// Appends an audit event (validated by the caller) and returns its id.
+Result<int64_t> InsertAudit(Db& db, const AuditEvent& e) {
+  return SelectOne(
+      db, sql::kInsertAudit,
+      [&](Query& q) {
+        q.Bind(1, e.type)
+            .Bind(2, e.subject)
+            .Bind(3, e.client_id)
+            .Bind(4, e.grant_id)
+            .Bind(5, e.ip)
+            .Bind(6, e.time)
+            .Bind(7, e.detail_json);
+      },
+      [](const Query& q, int o) -> Result<int64_t> { return q.Int(o); });
+}
+
+// The audit event a rotation asked for (RefreshRotation::audit), checked before anything is
+// written: nullopt if none.
+Result<std::optional<AuditEvent>> RotationAuditEvent(const RefreshRotation& r,
+                                                     RotationOutcome outcome) {
+  if (!r.audit) {
+    return std::optional<AuditEvent>();
+  }
+  std::optional<AuditEvent> event = r.audit(outcome);
+  if (event) {
+    if (auto ok = detail::ValidateAuditEvent(*event); !ok) {
+      return ok.error();
+    }
+  }
+  return event;
+}
+
 // Records, inside a code exchange's or a refresh's transaction, that the grant was just used.
 Status TouchGrant(Db& db, const std::string& grant_id, TimePoint now) {
   return ExecuteOne(db, sql::kTouchGrant, [&](Query& q) { q.Bind(1, grant_id).Bind(2, now); });
 }
 
+// Checkpoints the WAL on a thread of its own, through a connection of its own, so that no
+// request waits for it. SQLite's automatic checkpoint runs inside the commit that crosses
+// wal_autocheckpoint (1000 frames): that one request copies the WAL into the database file and
+// waits for two fdatasyncs. Here the commit only signals (the WAL hook below) and returns.
+// A PASSIVE checkpoint takes no lock that a writer or reader waits for; its syncs are the ones
+// synchronous = NORMAL prescribes (the WAL before copying, the database after), so durability is
+// unchanged. But SQLite starts the WAL file over only when a write begins after a checkpoint
+// that copied every frame, and under steady load new frames always arrive while the bulk is
+// copied: so a second pass copies those few under the store's mutex, when none can arrive.
+class Checkpointer {
+ public:
+  // Past this many WAL frames a commit asks for a checkpoint: SQLite's own default.
+  static constexpr int kFrames = 1000;
+  // Past this many (about 80 MiB of WAL), the thread is not keeping up with the writes (a slow
+  // disk): the committing request checkpoints as well, as SQLite would, so that the WAL stops
+  // growing at the pace of the requests.
+  static constexpr int kBackPressureFrames = 20 * kFrames;
+
+  // `store_mu` is the store's mutex, held by every use of the store's connection.
+  Checkpointer(std::unique_ptr<Db> db, std::mutex& store_mu)
+      : db_(std::move(db)), store_mu_(store_mu), thread_([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // sqlite3_wal_hook callback of the store's connection: called after each commit, under the
+  // store's mutex, with the number of frames in the WAL.
+  static int OnCommit(void* self, sqlite3* db, const char*, int frames) {
+    if (frames >= kBackPressureFrames) {
+      // BUSY at once if the thread is checkpointing right now: then it is making progress.
+      (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    if (frames >= kFrames) {
+      auto* checkpointer = static_cast<Checkpointer*>(self);
+      {
+        std::lock_guard lock(checkpointer->mu_);
+        checkpointer->pending_ = true;
+      }
+      checkpointer->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return pending_ || stop_; });
+      if (stop_) {
+        return;
+      }
+      pending_ = false;
+      lock.unlock();
+      if (Checkpoint() > 0) {
+        std::lock_guard store_lock(store_mu_);
+        (void)Checkpoint();
+      }
+      lock.lock();
+    }
+  }
+
+  // One PASSIVE checkpoint; returns how many WAL frames it left uncopied (0 on failure).
+  int Checkpoint() {
+    int log = 0;
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    if (rc != SQLITE_OK) {
+      if ((rc & 0xff) != SQLITE_BUSY) {
+        (void)db_->Fail(rc, "checkpoint");  // logs; the next commit asks again
+      }
+      return 0;
+    }
+    return log - copied;
+  }
+
+  std::unique_ptr<Db> db_;  // used by thread_ only
+  std::mutex& store_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;  // guarded by mu_
+  bool stop_ = false;     // guarded by mu_
+  std::thread thread_;
+};
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  // `checkpoint_db`: a second connection for background checkpoints, or nullptr.
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> checkpoint_db) : db_(std::move(db)) {
+    if (checkpoint_db) {
+      checkpointer_ = std::make_unique<Checkpointer>(std::move(checkpoint_db), mu_);
+      // Replaces SQLite's automatic checkpoint (itself a WAL hook) on this connection.
+      sqlite3_wal_hook(db_->handle(), &Checkpointer::OnCommit, checkpointer_.get());
+    }
+  }
+  ~SqliteStore() override {
+    if (checkpointer_) {
+      sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
+      checkpointer_.reset();  // its connection closes first: ours, the last, removes the WAL
+    }
+  }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   std::string_view Backend() const override { return "sqlite"; }
 
@@ -590,12 +759,18 @@ class SqliteStore final : public Store {
         *db_, sql::kSelectRefresh, [&](Query& q) { q.Bind(1, hash); }, ReadRefresh);
   }
 
+  Result<RefreshTokenContext> GetRefreshTokenContext(std::string_view hash) override {
+    std::lock_guard lock(mu_);
+    return SelectOne(
+        *db_, sql::kSelectRefreshContext, [&](Query& q) { q.Bind(1, hash); }, ReadRefreshContext);
+  }
+
   Result<RotatedRefresh> RotateRefreshToken(const RefreshRotation& rotation) override {
     if (auto ok = detail::ValidateRotation(rotation); !ok) {
       return ok.error();
     }
-    RefreshRotation r = rotation;
-    r.now = detail::Truncate(r.now);  // decide on exactly the value that is stored
+    const RefreshRotation& r = rotation;
+    const TimePoint now = detail::Truncate(r.now);  // decide on exactly the value that is stored
     std::lock_guard lock(mu_);
     auto txn = Transaction::Begin(*db_);
     if (!txn) {
@@ -603,15 +778,16 @@ class SqliteStore final : public Store {
     }
     auto row = SelectOne(
         *db_, sql::kSelectRefreshWithGrant, [&](Query& q) { q.Bind(1, r.old_hash); },
-        ReadRefreshWithGrant);
+        ReadRotationRow);
     if (!row) {
       return row.error();
     }
-    auto& [old, grant] = *row;
+    RefreshToken& old = row->token;
+    Grant& grant = row->grant;
     bool child_used = false;
     if (old.used_at) {
       auto used = SelectOne(
-          *db_, sql::kAnyChildUsed, [&](Query& q) { q.Bind(1, old.hash); },
+          *db_, sql::kAnyChildUsed, [&](Query& q) { q.Bind(1, old.grant_id).Bind(2, old.hash); },
           [](const Query& q, int o) -> Result<bool> { return q.Bool(o); });
       if (!used) {
         return used.error();
@@ -622,32 +798,32 @@ class SqliteStore final : public Store {
     if (!outcome) {
       return outcome.error();
     }
+    auto event = RotationAuditEvent(r, *outcome);
+    if (!event) {
+      return event.error();
+    }
     if (*outcome == detail::RotationOutcome::kReplay) {
       // Security: a rotated token came back outside the grace rule — it was copied. Revoke the
       // grant (committed even though the call fails), ending the thief's and the client's
       // tokens alike.
       auto revoked =
-          Execute(*db_, sql::kRevokeGrant, [&](Query& q) { q.Bind(1, grant.id).Bind(2, r.now); });
+          Execute(*db_, sql::kRevokeGrant, [&](Query& q) { q.Bind(1, grant.id).Bind(2, now); });
       if (!revoked) {
         return revoked.error();
+      }
+      if (*event) {
+        if (auto id = InsertAudit(*db_, **event); !id) {
+          return id.error();
+        }
       }
       if (auto ok = txn->Commit(); !ok) {
         return ok.error();
       }
       return Errc::kReplayDetected;
     }
-    auto taken = SelectOne(
-        *db_, sql::kSelectRefreshExists, [&](Query& q) { q.Bind(1, r.new_hash); },
-        [](const Query&, int) -> Result<bool> { return true; });
-    if (taken) {
-      return Errc::kConflict;
-    }
-    if (taken.error() != Errc::kNotFound) {
-      return taken.error();
-    }
     if (*outcome == detail::RotationOutcome::kRotate) {
       auto marked = Execute(*db_, sql::kMarkRefreshUsed,
-                            [&](Query& q) { q.Bind(1, old.hash).Bind(2, r.now); });
+                            [&](Query& q) { q.Bind(1, row->token_rowid).Bind(2, now); });
       if (!marked) {
         return marked.error();
       }
@@ -656,7 +832,7 @@ class SqliteStore final : public Store {
       }
       if (old.parent_hash) {
         auto superseded = Execute(*db_, sql::kSupersedeSiblings, [&](Query& q) {
-          q.Bind(1, *old.parent_hash).Bind(2, old.hash).Bind(3, r.now);
+          q.Bind(1, old.grant_id).Bind(2, *old.parent_hash).Bind(3, old.hash).Bind(4, now);
         });
         if (!superseded) {
           return superseded.error();
@@ -666,8 +842,10 @@ class SqliteStore final : public Store {
     const RefreshToken successor{.hash = r.new_hash,
                                  .grant_id = old.grant_id,
                                  .parent_hash = old.hash,
-                                 .created_at = r.now,
+                                 .created_at = now,
                                  .expires_at = detail::Truncate(r.new_expires_at)};
+    // A taken successor hash fails here on the UNIQUE index (kConflict), and the transaction,
+    // not yet committed, takes back everything above.
     auto inserted = Execute(*db_, sql::kInsertRefresh, [&](Query& q) {
       q.Bind(1, successor.hash)
           .Bind(2, successor.grant_id)
@@ -678,13 +856,20 @@ class SqliteStore final : public Store {
     if (!inserted) {
       return inserted.error();
     }
-    if (auto ok = TouchGrant(*db_, grant.id, r.now); !ok) {
+    if (auto ok = ExecuteOne(*db_, sql::kTouchGrantRow,
+                             [&](Query& q) { q.Bind(1, row->grant_rowid).Bind(2, now); });
+        !ok) {
       return ok.error();
+    }
+    if (*event) {
+      if (auto id = InsertAudit(*db_, **event); !id) {
+        return id.error();
+      }
     }
     if (auto ok = txn->Commit(); !ok) {
       return ok.error();
     }
-    grant.last_used_at = r.now;
+    grant.last_used_at = now;
     return RotatedRefresh{std::move(grant), successor, *outcome == detail::RotationOutcome::kGrace};
   }
 
@@ -840,18 +1025,7 @@ class SqliteStore final : public Store {
       return ok.error();
     }
     std::lock_guard lock(mu_);
-    return SelectOne(
-        *db_, sql::kInsertAudit,
-        [&](Query& q) {
-          q.Bind(1, e.type)
-              .Bind(2, e.subject)
-              .Bind(3, e.client_id)
-              .Bind(4, e.grant_id)
-              .Bind(5, e.ip)
-              .Bind(6, e.time)
-              .Bind(7, e.detail_json);
-        },
-        [](const Query& q, int o) -> Result<int64_t> { return q.Int(o); });
+    return InsertAudit(*db_, e);
   }
 
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) override {
@@ -875,7 +1049,8 @@ class SqliteStore final : public Store {
 
  private:
   std::mutex mu_;
-  std::unique_ptr<Db> db_;  // guarded by mu_
+  std::unique_ptr<Db> db_;                      // guarded by mu_
+  std::unique_ptr<Checkpointer> checkpointer_;  // nullptr: SQLite checkpoints in the commit
 };
 
 // ---- opening ----
@@ -927,8 +1102,14 @@ constexpr char kJournalModeWal[] = "PRAGMA journal_mode = WAL";
 // NORMAL in WAL mode: a commit is durable once the WAL is synced at checkpoint; a power cut may
 // lose the last transactions but never corrupts the file
 // (https://sqlite.org/pragma.html#pragma_synchronous).
+// journal_size_limit: after a burst has grown the WAL (the checkpoint thread lagging behind),
+// the file is cut back to 64 MiB when it next starts over, instead of keeping its peak size.
 constexpr char kConnectionPragmas[] =
-    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
+    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
+    "PRAGMA journal_size_limit = 67108864;";
+
+// The checkpoint connection syncs as the store's does (a new connection would use FULL).
+constexpr char kCheckpointerPragmas[] = "PRAGMA synchronous = NORMAL; PRAGMA trusted_schema = OFF;";
 
 Status Configure(Db& db) {
   auto mode = SelectOne(db, kJournalModeWal, kNoBind,
@@ -1003,7 +1184,18 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const fs::path& path, const Sqlit
   if (auto ok = Migrate(**db, clock.Now()); !ok) {
     return ok.error();
   }
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db)));
+  std::unique_ptr<Db> checkpoint_db;
+  if (options.background_checkpoint) {
+    // Without its own connection the store still works: SQLite then checkpoints in the commit.
+    auto own = Db::Open(path.string(), static_cast<int>(options.busy_timeout.count()));
+    if (own && (*own)->Exec(kCheckpointerPragmas)) {
+      checkpoint_db = std::move(*own);
+    } else {
+      log::Warn("store: no checkpoint connection; checkpoints run in the commit");
+    }
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(*db), std::move(checkpoint_db)));
 }
 
 }  // namespace mcpauth::store

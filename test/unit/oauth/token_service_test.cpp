@@ -991,6 +991,9 @@ class FailingStore final : public store::Store {
   Result<store::RefreshToken> GetRefreshToken(std::string_view h) override {
     return s_->GetRefreshToken(h);
   }
+  Result<store::RefreshTokenContext> GetRefreshTokenContext(std::string_view h) override {
+    return s_->GetRefreshTokenContext(h);
+  }
   Result<store::RotatedRefresh> RotateRefreshToken(const store::RefreshRotation& r) override {
     return fail ? Result<store::RotatedRefresh>(*fail) : s_->RotateRefreshToken(r);
   }

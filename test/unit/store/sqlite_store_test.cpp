@@ -197,7 +197,7 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseAndKeepsItsRows) {
         "', 'mcp:tools', 'https://mcp.example.com/mcp', 1700000000000000, 1700000600000000)";
     ASSERT_EQ(raw.Exec(insert_code.c_str()), SQLITE_OK);
   }
-  ASSERT_EQ(SqliteSchemaVersion(), 2);
+  ASSERT_EQ(SqliteSchemaVersion(), 3);
   auto store = MustOpen(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->GetGrant("g1"), MakeGrant("g1", now));  // last_used_at unset
@@ -210,8 +210,134 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseAndKeepsItsRows) {
   RawDb raw(path);
   EXPECT_EQ(raw.Text("SELECT group_concat(version || ':' || name, ',') FROM "
                      "(SELECT version, name FROM schema_migrations ORDER BY version)"),
-            "1:initial schema,2:grants.last_used_at");
+            "1:initial schema,2:grants.last_used_at,"
+            "3:refresh_tokens in insertion order; unused audit index dropped");
   EXPECT_EQ(raw.Text("SELECT last_used_at FROM grants WHERE id = 'g1'"), "1700000001000000");
+}
+
+TEST(SqliteStoreTest, UpgradesAVersion2DatabaseAndItsRefreshTokensKeepTheirRule) {
+  TempDir tmp;
+  const fs::path path = tmp.path() / "store.db";
+  const testing::FakeClock clock;
+  const TimePoint now = clock.Now();
+  const int64_t t = 1'700'000'000'000'000;  // now, in stored microseconds
+  auto hash = [](const char* name) { return core::TokenHash(name); };
+  {
+    // A file as release 2 left it: r0 rotated into r1 and, by grace, r1b; o1 and o2 are siblings
+    // whose parent was purged; x is another grant's token that came back as a replay.
+    std::ofstream(path).close();
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec(sqlite::kCreateMigrationsTable), SQLITE_OK);
+    ASSERT_EQ(raw.Exec(sqlite::kMigrations[0].sql), SQLITE_OK);
+    ASSERT_EQ(raw.Exec(sqlite::kMigrations[1].sql), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (1, 'initial schema', 0), "
+                       "(2, 'grants.last_used_at', 0)"),
+              SQLITE_OK);
+    for (const char* grant : {"g1", "g2"}) {
+      const std::string insert =
+          std::string("INSERT INTO grants (id, user_id, client_id, scope, ") +
+          "resource, created_at) VALUES ('" + grant +
+          "', 'u1', 'c1', 'mcp:tools', 'https://mcp.example.com/mcp', " + std::to_string(t) + ")";
+      ASSERT_EQ(raw.Exec(insert.c_str()), SQLITE_OK);
+    }
+    auto insert = [&](const char* name, const char* grant, const char* parent, int64_t used_at) {
+      const std::string sql =
+          "INSERT INTO refresh_tokens (hash, grant_id, parent_hash, created_at, expires_at, "
+          "used_at) VALUES ('" +
+          hash(name) + "', '" + grant + "', " +
+          (parent != nullptr ? "'" + hash(parent) + "'" : std::string("NULL")) + ", " +
+          std::to_string(t) + ", " + std::to_string(t + 3'600'000'000) + ", " +
+          (used_at != 0 ? std::to_string(used_at) : std::string("NULL")) + ")";
+      return raw.Exec(sql.c_str());
+    };
+    ASSERT_EQ(insert("r0", "g1", nullptr, t), SQLITE_OK);
+    ASSERT_EQ(insert("r1", "g1", "r0", 0), SQLITE_OK);
+    ASSERT_EQ(insert("r1b", "g1", "r0", 0), SQLITE_OK);
+    ASSERT_EQ(insert("o1", "g1", "purged", 0), SQLITE_OK);
+    ASSERT_EQ(insert("o2", "g1", "purged", 0), SQLITE_OK);
+    ASSERT_EQ(insert("x", "g2", nullptr, t - 3'600'000'000), SQLITE_OK);
+  }
+  auto store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  const RefreshToken r0 = *store->GetRefreshToken(hash("r0"));
+  EXPECT_EQ(r0, (RefreshToken{.hash = hash("r0"),
+                              .grant_id = "g1",
+                              .created_at = now,
+                              .expires_at = now + 1h,
+                              .used_at = now}));
+  EXPECT_EQ(store->GetRefreshToken(hash("r1b"))->parent_hash, hash("r0"));
+
+  auto rotation = [&](const char* presented, const std::string& successor) {
+    return RefreshRotation{.old_hash = hash(presented),
+                           .new_hash = successor,
+                           .client_id = "c1",
+                           .new_expires_at = now + 1h,
+                           .now = now + 1s,
+                           .grace = kDefaultRefreshGrace};
+  };
+  // r0 is in its grace: one more sibling; rotating r1 then supersedes r1b and ends the grace.
+  ASSERT_TRUE(store->RotateRefreshToken(rotation("r0", hash("r1c"))));
+  ASSERT_TRUE(store->RotateRefreshToken(rotation("r1", hash("r2"))));
+  EXPECT_TRUE(store->GetRefreshToken(hash("r1b"))->superseded_at);
+  EXPECT_TRUE(store->GetRefreshToken(hash("r1c"))->superseded_at);
+  // The orphaned siblings are still siblings.
+  ASSERT_TRUE(store->RotateRefreshToken(rotation("o1", hash("o3"))));
+  EXPECT_TRUE(store->GetRefreshToken(hash("o2"))->superseded_at);
+  EXPECT_FALSE(store->GetGrant("g1")->revoked_at);
+  // A replay still revokes.
+  EXPECT_EQ(store->RotateRefreshToken(rotation("x", hash("x2"))).error(), Errc::kReplayDetected);
+  EXPECT_TRUE(store->GetGrant("g2")->revoked_at);
+  store.reset();
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE "
+                     "type = 'index' AND tbl_name IN ('refresh_tokens', 'audit_events') AND sql "
+                     "IS NOT NULL ORDER BY name)"),
+            "refresh_tokens_expires,refresh_tokens_grant_parent");
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM refresh_tokens"), "9");
+  EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Text("PRAGMA foreign_key_check"), "");
+}
+
+// Thousands of rotations, enough for the background checkpoint to run many times while the
+// store writes (and, without it, for SQLite to checkpoint in the commit): nothing is lost.
+TEST(SqliteStoreTest, CheckpointsInTheBackgroundOrInTheCommitLoseNothing) {
+  for (const bool background : {true, false}) {
+    TempDir tmp;
+    const fs::path path = tmp.path() / "store.db";
+    const testing::FakeClock clock;
+    std::string current = core::TokenHash("t-0");
+    {
+      auto opened = OpenSqliteStore(path, {.background_checkpoint = background});
+      ASSERT_TRUE(opened);
+      Store& store = **opened;
+      ASSERT_TRUE(store.CreateGrant(MakeGrant("g1", clock.Now())));
+      ASSERT_TRUE(store.CreateRefreshToken({.hash = current,
+                                            .grant_id = "g1",
+                                            .created_at = clock.Now(),
+                                            .expires_at = clock.Now() + 24h}));
+      for (int i = 1; i <= 3000; ++i) {
+        const std::string next = core::TokenHash("t-" + std::to_string(i));
+        auto rotated = store.RotateRefreshToken({.old_hash = current,
+                                                 .new_hash = next,
+                                                 .client_id = "c1",
+                                                 .new_expires_at = clock.Now() + 24h,
+                                                 .now = clock.Now(),
+                                                 .grace = kDefaultRefreshGrace});
+        ASSERT_TRUE(rotated) << i << ": " << rotated.error().message();
+        current = next;
+      }
+    }
+    auto store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    auto last = store->GetRefreshToken(current);
+    ASSERT_TRUE(last);
+    EXPECT_FALSE(last->used_at);
+    RawDb raw(path);
+    EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM refresh_tokens WHERE used_at IS NULL"), "1");
+    EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM refresh_tokens"), "3001");
+    EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok");
+  }
 }
 
 TEST(SqliteStoreTest, AFileThatIsNoDatabaseIsCorrupt) {

@@ -779,6 +779,144 @@ TYPED_TEST(StoreSuiteTest, ATakenSuccessorHashFailsTheRotationAndLeavesTheTokenL
   EXPECT_TRUE(this->store().RotateRefreshToken(this->Rotation(r0, this->NewHash())));
 }
 
+// RefreshRotation::audit: the event of the outcome is written in the rotation's transaction.
+TYPED_TEST(StoreSuiteTest, ARotationWritesTheAuditEventOfItsOutcomeWithIt) {
+  const std::string grant = this->AddGrant("g1");
+  const std::string r0 = this->AddRefresh(grant);
+  std::vector<RotationOutcome> asked;
+  auto audited = [&](RefreshRotation rotation) {
+    rotation.audit = [&](RotationOutcome outcome) -> std::optional<AuditEvent> {
+      asked.push_back(outcome);
+      return AuditEvent{.type = outcome == RotationOutcome::kReplay ? "refresh.replay_detected"
+                                                                    : "token.refreshed",
+                        .subject = "u1",
+                        .client_id = "c1",
+                        .grant_id = "g1",
+                        .ip = "192.0.2.1",
+                        .time = this->Now(),
+                        .detail_json = outcome == RotationOutcome::kGrace
+                                           ? R"({"via_grace":true})"
+                                           : R"({"via_grace":false})"};
+    };
+    return rotation;
+  };
+  auto types = [&] {
+    std::vector<std::string> out;
+    for (const AuditEvent& e : *this->store().ListAudit({})) {
+      out.push_back(e.type + " " + e.detail_json);
+    }
+    return out;
+  };
+
+  const std::string r1 = this->NewHash();
+  ASSERT_TRUE(this->store().RotateRefreshToken(audited(this->Rotation(r0, r1))));
+  this->clock_.Advance(1s);
+  auto grace = this->store().RotateRefreshToken(audited(this->Rotation(r0, this->NewHash())));
+  ASSERT_TRUE(grace);
+  EXPECT_TRUE(grace->via_grace);
+  EXPECT_EQ(asked, (std::vector{RotationOutcome::kRotate, RotationOutcome::kGrace}));
+  const auto events = *this->store().ListAudit({});
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].time, this->Now());
+  EXPECT_EQ(events[1].ip, "192.0.2.1");
+
+  // Refused before the rule decides: not asked, nothing written.
+  RefreshRotation foreign = audited(this->Rotation(r1, this->NewHash()));
+  foreign.client_id = "c2";
+  EXPECT_EQ(this->store().RotateRefreshToken(foreign).error(), Errc::kNotFound);
+  EXPECT_EQ(asked.size(), 2u);
+  // A taken successor hash: asked, then rolled back with the rest.
+  EXPECT_EQ(this->store().RotateRefreshToken(audited(this->Rotation(r1, r0))).error(),
+            Errc::kConflict);
+  EXPECT_TRUE(this->IsLive(r1));
+  EXPECT_EQ(types(), (std::vector<std::string>{R"(token.refreshed {"via_grace":false})",
+                                               R"(token.refreshed {"via_grace":true})"}));
+
+  // A replay: the revocation and its event commit together, although the call fails.
+  this->clock_.Advance(kDefaultRefreshGrace);
+  EXPECT_EQ(this->store().RotateRefreshToken(audited(this->Rotation(r0, this->NewHash()))).error(),
+            Errc::kReplayDetected);
+  EXPECT_TRUE(this->IsRevoked(grant));
+  EXPECT_EQ(types().back(), R"(refresh.replay_detected {"via_grace":false})");
+  // Revoked: refused before the rule decides.
+  const size_t before = asked.size();
+  EXPECT_EQ(this->store().RotateRefreshToken(audited(this->Rotation(r1, this->NewHash()))).error(),
+            Errc::kRevoked);
+  EXPECT_EQ(asked.size(), before);
+  EXPECT_EQ(types().size(), 3u);
+}
+
+TYPED_TEST(StoreSuiteTest, ARotationWithAMalformedAuditEventChangesNothing) {
+  const std::string grant = this->AddGrant("g1");
+  const std::string r0 = this->AddRefresh(grant);
+  auto malformed = [&](RefreshRotation rotation) {
+    rotation.audit = [&](RotationOutcome) -> std::optional<AuditEvent> {
+      return AuditEvent{.type = "token.refreshed", .time = this->Now(), .detail_json = "[]"};
+    };
+    return rotation;
+  };
+  const std::string r1 = this->NewHash();
+  EXPECT_EQ(this->store().RotateRefreshToken(malformed(this->Rotation(r0, r1))).error(),
+            Errc::kInvalidArgument);
+  EXPECT_TRUE(this->IsLive(r0));
+  EXPECT_EQ(this->store().GetRefreshToken(r1).error(), Errc::kNotFound);
+  EXPECT_EQ(this->store().GetGrant(grant)->last_used_at, std::nullopt);
+
+  // No event (nullopt) is allowed and writes none.
+  RefreshRotation silent = this->Rotation(r0, r1);
+  silent.audit = [](RotationOutcome) { return std::optional<AuditEvent>(); };
+  ASSERT_TRUE(this->store().RotateRefreshToken(silent));
+  EXPECT_TRUE(this->store().ListAudit({})->empty());
+
+  // Not even a replay's revocation happens with a malformed event.
+  this->clock_.Advance(kDefaultRefreshGrace);
+  EXPECT_EQ(
+      this->store().RotateRefreshToken(malformed(this->Rotation(r0, this->NewHash()))).error(),
+      Errc::kInvalidArgument);
+  EXPECT_FALSE(this->IsRevoked(grant));
+  EXPECT_TRUE(this->store().ListAudit({})->empty());
+}
+
+// The children and siblings of a token are those of its grant: a token of another grant that
+// names the same parent is neither superseded with them nor ends their parent's grace.
+TYPED_TEST(StoreSuiteTest, TheRuleLooksAtTheTokensOfTheSameGrantOnly) {
+  const std::string g1 = this->AddGrant("g1");
+  const std::string g2 = this->AddGrant("g2");
+  const std::string r0 = this->AddRefresh(g1);
+  const std::string a = this->NewHash();
+  const std::string b = this->NewHash();
+  ASSERT_TRUE(this->store().RotateRefreshToken(this->Rotation(r0, a)));
+  ASSERT_TRUE(this->store().RotateRefreshToken(this->Rotation(r0, b)));  // grace: a sibling
+  RefreshToken stranger = this->MakeRefresh(this->NewHash(), g2);
+  stranger.parent_hash = r0;
+  ASSERT_TRUE(this->store().CreateRefreshToken(stranger));
+  ASSERT_TRUE(this->store().RotateRefreshToken(this->Rotation(a, this->NewHash())));
+  EXPECT_TRUE(this->store().GetRefreshToken(b)->superseded_at);
+  EXPECT_TRUE(this->IsLive(stranger.hash));
+  EXPECT_FALSE(this->IsRevoked(g2));
+}
+
+TYPED_TEST(StoreSuiteTest, ARefreshTokenIsReadWithItsGrantAndUser) {
+  ASSERT_TRUE(this->store().CreateUser(this->MakeUser("u1", "alice")));
+  const std::string grant = this->AddGrant("g1", "u1");
+  const std::string r0 = this->AddRefresh(grant);
+  auto context = this->store().GetRefreshTokenContext(r0);
+  ASSERT_TRUE(context) << context.error().message();
+  EXPECT_EQ(context->token, *this->store().GetRefreshToken(r0));
+  EXPECT_EQ(context->grant, *this->store().GetGrant(grant));
+  EXPECT_EQ(context->user, *this->store().GetUser("u1"));
+  EXPECT_EQ(this->store().GetRefreshTokenContext(this->NewHash()).error(), Errc::kNotFound);
+
+  // A rotated token reads back rotated; a deleted user reads back as none.
+  ASSERT_TRUE(this->store().RotateRefreshToken(this->Rotation(r0, this->NewHash())));
+  EXPECT_EQ(this->store().GetRefreshTokenContext(r0)->token.used_at, this->Now());
+  ASSERT_TRUE(this->store().DeleteUser("u1", this->Now()));
+  context = this->store().GetRefreshTokenContext(r0);
+  ASSERT_TRUE(context);
+  EXPECT_EQ(context->user, std::nullopt);
+  EXPECT_TRUE(context->grant.revoked_at);
+}
+
 TYPED_TEST(StoreSuiteTest, EightThreadsRefreshingAtOnceKeepTheGrant) {
   for (int round = 0; round < 5; ++round) {
     const std::string grant = this->AddGrant("g" + std::to_string(round));
