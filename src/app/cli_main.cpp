@@ -145,6 +145,7 @@ class Auth {
 
   app::KeyringTokenStorage& storage() { return storage_; }
   const keyring::CredentialStore& store() const { return *store_; }
+  keyring::CredentialStore& store() { return *store_; }
 
   // Why an OAuth step failed, for the person: the session's sentence, and the store's message
   // when it was the store that failed.
@@ -280,6 +281,17 @@ StoredAuth OpenStoredAuth(const GlobalOptions& global, const std::string& url) {
   out.auth = Auth::Open(global);
   if (!out.auth) {
     std::fprintf(stderr, "mcpauth: continuing without stored credentials\n");
+    return out;
+  }
+  // Opening a store does not reach it (the Secret Service is contacted on first use): read it
+  // once now, so that an unreachable or locked keyring means "no credentials" for a server that
+  // needs none, instead of failing the request. Its message still explains a later 401.
+  if (auto listed = out.auth->store().List({}); !listed) {
+    std::fprintf(stderr,
+                 "mcpauth: credential store (%s) unavailable: %s\n"
+                 "mcpauth: continuing without stored credentials\n",
+                 out.auth->store().Describe().c_str(), listed.error().message.c_str());
+    out.auth.reset();
     return out;
   }
   oc::OAuthClientOptions options;
