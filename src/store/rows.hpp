@@ -140,6 +140,17 @@ Result<std::pair<AuthorizationCode, Grant>> ReadCodeWithGrant(const Row& q, int 
   return std::pair{std::move(*code), std::move(*grant)};
 }
 
+// The token and its grant.
+template <class Row>
+Result<std::pair<RefreshToken, Grant>> ReadRefreshWithGrant(const Row& q, int o) {
+  auto token = ReadRefresh(q, o);
+  auto grant = ReadGrant(q, o + kRefreshColumns);
+  if (!token || !grant) {
+    return Errc::kCorrupt;
+  }
+  return std::pair{std::move(*token), std::move(*grant)};
+}
+
 // The token, its grant and (when the user still exists) the grant's user.
 template <class Row>
 Result<RefreshTokenContext> ReadRefreshContext(const Row& q, int o) {

@@ -2,7 +2,8 @@
 #
 # pg_start DIR   initdb (first time) and start a server listening only on a unix socket in DIR
 #                (no TCP port to collide with); as root the server runs as user postgres, since
-#                initdb and postgres refuse root. Prints nothing; fails with the server log.
+#                initdb and postgres refuse root (then DIR's parents must let postgres through).
+#                Prints nothing; fails with the server log.
 # pg_stop DIR    fast shutdown (idempotent)
 # pg_url DIR     the libpq URL of that server's `postgres` database
 #

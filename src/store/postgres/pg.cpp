@@ -121,6 +121,17 @@ Result<std::unique_ptr<Conn>> Conn::Connect(const ConnectParams& params) {
     PQfinish(conn);
     return Errc::kUnavailable;
   }
+  // Notices (a server shutting down, a warning) go to our log, not to stderr.
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string_view text(message);
+        while (!text.empty() && text.back() == '\n') {
+          text.remove_suffix(1);
+        }
+        log::Info("store: PostgreSQL says: {}", text);
+      },
+      nullptr);
   return std::unique_ptr<Conn>(new Conn(conn));
 }
 
@@ -211,11 +222,19 @@ Pool::Lease::~Lease() {
 Result<Pool::Lease> Pool::Acquire() {
   {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
-    if (!idle_.empty()) {
+    for (;;) {
+      cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+      if (idle_.empty()) {
+        break;
+      }
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(conn));
+      // An idle connection whose server went away (a restart sends a FATAL message and closes)
+      // is noticed here by one non-blocking read, not by the request that would use it.
+      if (PQconsumeInput(conn->handle()) != 0 && conn->ok()) {
+        return Lease(this, std::move(conn));
+      }
+      --open_;
     }
     ++open_;  // a slot for the connection we open below, outside the lock
   }

@@ -754,12 +754,11 @@ class PostgresStore final : public Store {
       return Errc::kNotFound;
     }
     auto row = SelectOne(c, sql::kSelectRefreshWithGrant, Params().Add(r.old_hash),
-                         rows::ReadRefreshContext<Row>);
+                         rows::ReadRefreshWithGrant<Row>);
     if (!row) {
       return row.error();
     }
-    RefreshToken& old = row->token;
-    Grant& grant = row->grant;
+    auto& [old, grant] = *row;
     bool child_used = false;
     if (old.used_at) {
       auto used =
