@@ -108,16 +108,15 @@ def main():
             port = free_port()
             public = public or f"http://127.0.0.1:{port}"
             p = subprocess.Popen([a.server, "--listen", f"127.0.0.1:{port}", "--public-url",
-                                  public, "--threads", "1", "--log-level", "warn",
-                                  "--data-dir", os.path.join(tmp, f"d{port}")] + store)
+                                  public, "--threads", "1", "--log-level", "warn"] + store)
             procs.append(p)
             wait_port(port)
             return p, f"http://127.0.0.1:{port}", public
 
         sqlite = node(["--data-dir", os.path.join(tmp, "sqlite")])
-        pg1 = node(["--store", url])
-        pg2a = node(["--store", url])
-        pg2b = node(["--store", url], public=pg2a[2])
+        pg1 = node(["--store", url, "--data-dir", os.path.join(tmp, "n1")])
+        pg2a = node(["--store", url, "--data-dir", os.path.join(tmp, "n2a")])
+        pg2b = node(["--store", url, "--data-dir", os.path.join(tmp, "n2b")], public=pg2a[2])
         pgpid = postmaster_pid(folder)
 
         def token_job(issuer, base):

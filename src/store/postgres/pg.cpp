@@ -1,5 +1,7 @@
 #include "store/postgres/pg.hpp"
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstring>
 
@@ -213,6 +215,21 @@ Status Transaction::Commit() {
 
 // ---- Pool ----
 
+namespace {
+
+// An idle pool connection has nothing to read: no query is running and it LISTENs to nothing.
+// Anything readable (a FATAL "terminating connection" from a server shutting down, or the end
+// of the stream) means the server is gone. One poll, no read.
+bool IsIdleAndAlive(const Conn& conn) {
+  if (!conn.ok()) {
+    return false;
+  }
+  pollfd fd{.fd = PQsocket(conn.handle()), .events = POLLIN | POLLRDHUP, .revents = 0};
+  return fd.fd >= 0 && ::poll(&fd, 1, 0) == 0;
+}
+
+}  // namespace
+
 Pool::Lease::~Lease() {
   if (pool_ != nullptr) {
     pool_->Release(std::move(conn_));
@@ -229,12 +246,12 @@ Result<Pool::Lease> Pool::Acquire() {
       }
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      // An idle connection whose server went away (a restart sends a FATAL message and closes)
-      // is noticed here by one non-blocking read, not by the request that would use it.
-      if (PQconsumeInput(conn->handle()) != 0 && conn->ok()) {
+      if (IsIdleAndAlive(*conn)) {
         return Lease(this, std::move(conn));
       }
-      --open_;
+      // The server went away (a restart): its other idle connections are as dead as this one.
+      open_ -= 1 + idle_.size();
+      idle_.clear();
     }
     ++open_;  // a slot for the connection we open below, outside the lock
   }
@@ -253,9 +270,15 @@ void Pool::Release(std::unique_ptr<Conn> conn) {
   if (conn != nullptr && conn->ok() && PQtransactionStatus(conn->handle()) == PQTRANS_IDLE) {
     idle_.push_back(std::move(conn));
   } else {
-    --open_;  // lost, or left inside a transaction: closed, and the slot is free again
+    // Lost, or left inside a transaction: closed, and the slot is free again. A lost connection
+    // means the server went away, so the idle ones are dropped too.
+    if (conn == nullptr || !conn->ok()) {
+      open_ -= idle_.size();
+      idle_.clear();
+    }
+    --open_;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 bool IsValidSchemaName(std::string_view name) {

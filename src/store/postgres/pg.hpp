@@ -144,13 +144,13 @@ class Pool {
   class Lease {
    public:
     Lease(Pool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
-    // Returns the connection to the pool (or closes it if it was lost).
     Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) {
       other.pool_ = nullptr;
     }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
+    // Returns the connection to the pool (or closes it if it was lost).
     ~Lease();
     Conn& operator*() const { return *conn_; }
     Conn* operator->() const { return conn_.get(); }
