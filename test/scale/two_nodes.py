@@ -10,11 +10,13 @@ Tokens come from real authorization-code flows through the sign-in and consent f
   3. a Disconnect at A (Connected apps) is refused at B on the very next request (NOTIFY);
   4. 50 concurrent refreshes of one token, split across A and B, all succeed under the grace
      rule and the grant lives on (as on SQLite);
-  5. PostgreSQL stopped: cached token validation keeps working at B, the token endpoint answers
+  5. a key rotated by `mcpauth-server keys rotate` signs at A and verifies at B at once;
+  6. PostgreSQL stopped: cached token validation keeps working at B, the token endpoint answers
      503 with Retry-After, /readyz 503; restarted: service resumes by itself, nothing was lost, and a
      revocation after the restart again reaches the other node at once.
 Usage: two_nodes.py BUILD_DIR
 """
+import base64
 import concurrent.futures
 import json
 import os
@@ -171,7 +173,26 @@ def main():
         if status != 200 or call(a, after["access_token"]) != 200:
             fail(f"the grant did not survive the parallel refreshes: {status} {after}")
 
-        print("=== 5. PostgreSQL restarted mid-test loses nothing", flush=True)
+        print("=== 5. a key rotated by an admin command reaches both nodes at once", flush=True)
+        out = subprocess.run([server, "keys", "rotate", "--store", url], capture_output=True,
+                             text=True)
+        new_kid = next((line.split(": ", 1)[1].strip() for line in out.stdout.splitlines()
+                        if line.startswith("new active key: ")), None)
+        if out.returncode != 0 or not new_kid:
+            fail("keys rotate: " + out.stdout + out.stderr)
+        # The nodes reload keys every 60 s by themselves; a token signed by the new key that
+        # verifies at B right away shows that A and B both heard of it by notification.
+        _, fresh = oauth_flow.connect(a, "alice", password, 1)
+        header = json.loads(base64.urlsafe_b64decode(
+            fresh[0]["access_token"].split(".")[0] + "=="))
+        if header.get("kid") != new_kid:
+            fail(f"A still signs with {header.get('kid')}, not the rotated key {new_kid}")
+        if call(b, fresh[0]["access_token"]) != 200:
+            fail("B refused a token signed by the key rotated a moment ago")
+        if call(b, after["access_token"]) != 200:
+            fail("B refused a token signed by the retired key")
+
+        print("=== 6. PostgreSQL restarted mid-test loses nothing", flush=True)
         pg("stop", folder)
         if call(b, after["access_token"]) != 200:
             fail("cached token validation stopped working without the database")
