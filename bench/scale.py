@@ -29,7 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import oauth_flow  # noqa: E402
-from harness import free_port, print_table, stop_all, tree_cpu_s, wait_port, wrk  # noqa: E402
+from harness import (free_port, print_table, stop_all, tree_cpu_s, tree_rss_kb,  # noqa: E402
+                     wait_port, wrk)
 
 LIB = os.path.join(ROOT, "test", "postgres", "lib.sh")
 REQ_LUA = os.path.join(os.path.dirname(ROOT), "shared", "peers", "wrk", "req.lua")
@@ -76,11 +77,12 @@ def measure(name, pids, jobs, reps):
         total = sum(r["requests"] for r in rs)
         runs.append({"rps": sum(r["rps"] for r in rs), "p50_us": max(r["p50_us"] for r in rs),
                      "p99_us": max(r["p99_us"] for r in rs), "requests": total,
-                     "cpu_us_per_req": cpu * 1e6 / max(total, 1), "rss_mib": 0.0,
+                     "cpu_us_per_req": cpu * 1e6 / max(total, 1),
+                     "rss_mib": sum(tree_rss_kb(p) for p in pids) / 1024,
                      "non2xx": sum(r["non2xx"] for r in rs)})
     med = lambda k: statistics.median(x[k] for x in runs)
     return {"case": name, "rps": med("rps"), "p50_us": med("p50_us"), "p99_us": med("p99_us"),
-            "cpu_us_per_req": med("cpu_us_per_req"), "rss_mib": 0.0,
+            "cpu_us_per_req": med("cpu_us_per_req"), "rss_mib": med("rss_mib"),
             "non2xx": sum(x["non2xx"] for x in runs), "runs": runs}
 
 
@@ -152,7 +154,7 @@ def main():
             rows.append(measure(f"tools/call, {label}", pids,
                                 [call_job(issuer, n[1]) for n in nodes], a.reps))
         print(f"\nScale-out, {a.reps} x {a.dur} s, medians, unpinned, "
-              f"{time.strftime('%Y-%m-%d %H:%M')} (server CPU includes PostgreSQL)\n")
+              f"{time.strftime('%Y-%m-%d %H:%M')} (server CPU and RSS include PostgreSQL)\n")
         print_table(rows)
         bad = [r["case"] for r in rows if r["non2xx"]]
         if bad:
