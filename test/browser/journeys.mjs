@@ -34,14 +34,21 @@ after(async () => {
   await browser?.close();
 });
 
-const h1 = (p) => p.locator('h1').innerText();
+// The page's heading reads `text` (waited for up to 10 s: a navigation may still be under way).
+async function expectH1(p, text, message) {
+  await p.waitForFunction((t) => document.querySelector('h1')?.innerText === t, text,
+    { timeout: 10000 }).catch(() => {});
+  assert.equal(await p.locator('h1').innerText(), text, message);
+}
 const alertText = (p) => p.getByRole('alert').innerText();
 
 async function signIn(p, username, password) {
   await p.getByLabel('User name').fill(username);
   await p.getByLabel('Password').fill(password);
+  // The answer to the POST, and the document that replaced the form (an error shows in a new one).
   const [response] = await Promise.all([
     p.waitForResponse((r) => r.url() === `${ISSUER}/login` && r.request().method() === 'POST'),
+    p.waitForEvent('framenavigated', (f) => f === p.mainFrame()),
     p.getByRole('button', { name: 'Sign in' }).click(),
   ]);
   await p.waitForLoadState();
@@ -61,7 +68,7 @@ async function loginOpening(p, ...args) {
 
 // The consent page as the person reads it: who asks, for what, where it returns.
 async function assertConsentPage(p, plainScopes) {
-  assert.equal(await h1(p), CLIENT_NAME);
+  await expectH1(p, CLIENT_NAME);
   const text = await p.locator('main').innerText();
   assert.match(text, new RegExp(`wants to access\\s+${SERVER_NAME} MCP server`));
   assert.match(text, /on your account\s+alice/);
@@ -74,7 +81,7 @@ async function assertConsentPage(p, plainScopes) {
 
 // The loopback page the CLI answers the browser with, and the CLI's own end.
 async function assertSignedIn(p, run) {
-  assert.equal(await h1(p), `Signed in to ${SERVER_NAME}`);
+  await expectH1(p, `Signed in to ${SERVER_NAME}`);
   assert.match(await p.locator('body').innerText(), /You can close this tab/);
   const out = await finishes(run);
   assert.equal(out.code, 0, out.stderr);
@@ -89,7 +96,7 @@ const OFFLINE = 'Stay connected when you are away';
 test('1. mcpauth login: the browser opens, sign in, approve; the CLI finishes; whoami', async () => {
   const run = await loginOpening(page);
   // The sign-in page names the server and the app.
-  assert.equal(await h1(page), `Sign in to ${SERVER_NAME}`);
+  await expectH1(page, `Sign in to ${SERVER_NAME}`);
   assert.match(await page.locator('main').innerText(), new RegExp(`to continue to ${CLIENT_NAME}`));
   assert.equal(await page.title(), `Sign in · ${SERVER_NAME}`);
   await screenshots(page, 'login');
@@ -98,6 +105,7 @@ test('1. mcpauth login: the browser opens, sign in, approve; the CLI finishes; w
   await screenshots(page, 'consent');
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.waitForLoadState();
+  await screenshots(page, 'signed-in');
   await assertSignedIn(page, run);
   // The tool sees alice and what she granted.
   const whoami = await cli('call', MCP_URL, 'whoami');
@@ -111,7 +119,7 @@ test('1. mcpauth login: the browser opens, sign in, approve; the CLI finishes; w
 
 test('2. Connected apps lists the CLI; Disconnect; the next call is refused, refresh too', async () => {
   await page.goto(`${ISSUER}/apps`);
-  assert.equal(await h1(page), 'Connected apps');
+  await expectH1(page, 'Connected apps');
   const app = page.locator('li.app');
   assert.equal(await app.count(), 1);
   assert.equal(await app.locator('h2').innerText(), CLIENT_NAME);
@@ -139,7 +147,7 @@ test('3. wrong password: one message for every account; lockout after the limit'
   const ctx = await newContext(browser);
   const p = await ctx.newPage();
   await p.goto(`${ISSUER}/apps`); // not signed in: the sign-in page, back to the apps after
-  assert.equal(await h1(p), `Sign in to ${SERVER_NAME}`);
+  await expectH1(p, `Sign in to ${SERVER_NAME}`);
   assert.equal(await signIn(p, 'alice', 'not-her-password'), 200);
   assert.equal(await alertText(p), WRONG);
   assert.equal(await p.getByLabel('User name').inputValue(), 'alice'); // kept for the retry
@@ -162,7 +170,7 @@ test('3. wrong password: one message for every account; lockout after the limit'
   assert.equal(await signIn(p, 'carol', CAROL_PASSWORD), 429);
   assert.equal(await alertText(p), TOO_MANY);
   await p.goto(`${ISSUER}/apps`);
-  assert.equal(await h1(p), `Sign in to ${SERVER_NAME}`, 'carol is not signed in');
+  await expectH1(p, `Sign in to ${SERVER_NAME}`, 'carol is not signed in');
   const carolId = auditEvents('login.locked').map((e) => e.subject);
   assert.equal(carolId.length, 1, 'the store locked carol');
   assert.equal(auditEvents('login.succeeded').length, 1); // alice's, in journey 1
@@ -175,7 +183,7 @@ test('4. Deny on the consent page: access_denied once, no second tab', async () 
   await assertConsentPage(page, [READ, TOOLS]);
   await page.getByRole('button', { name: 'Deny' }).click();
   await page.waitForLoadState();
-  assert.equal(await h1(page), 'Sign-in failed');
+  await expectH1(page, 'Sign-in failed');
   assert.match(await page.locator('body').innerText(), /access_denied/);
   const out = await finishes(run);
   assert.equal(out.code, 1);
@@ -235,7 +243,7 @@ test('6. forms without their CSRF token are refused; the pages refuse to be fram
     form: { username: 'alice', password: ALICE_PASSWORD, return_to: '/apps' } });
   assert.equal(r.status(), 403);
   await sp.goto(`${ISSUER}/apps`);
-  assert.equal(await h1(sp), `Sign in to ${SERVER_NAME}`);
+  await expectH1(sp, `Sign in to ${SERVER_NAME}`);
   await stranger.close();
 
   // The consent form with its token taken out, in the page: the error page, nothing granted;
@@ -247,7 +255,7 @@ test('6. forms without their CSRF token are refused; the pages refuse to be fram
   await page.locator('form.actions input[name="csrf_token"]').evaluate((el) => el.remove());
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.waitForLoadState();
-  assert.equal(await h1(page), 'This form has expired');
+  await expectH1(page, 'This form has expired');
   assert.match(await page.locator('main').innerText(), /the approval was not recorded/);
   assert.equal(auditEvents('grant.created').length, grants);
   await screenshots(page, 'error');
@@ -333,11 +341,11 @@ test('7. keyboard only: sign in, disconnect, approve, sign out; every input labe
   assert.ok(await tabTo(p, p.getByRole('button', { name: 'Sign out' })), 'Tab reaches Sign out');
   await p.keyboard.press('Enter');
   await p.waitForLoadState();
-  assert.equal(await h1(p), 'Signed out');
+  await expectH1(p, 'Signed out');
   await problems('signed-out page');
   assert.ok(await tabTo(p, p.getByRole('link', { name: 'Sign in again' })));
   await p.keyboard.press('Enter');
   await p.waitForLoadState();
-  assert.equal(await h1(p), `Sign in to ${SERVER_NAME}`);
+  await expectH1(p, `Sign in to ${SERVER_NAME}`);
   await ctx.close();
 });

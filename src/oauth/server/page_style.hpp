@@ -359,6 +359,7 @@ button, .button {
   .brand { margin-bottom: 16px; }
   .app { grid-template-columns: auto minmax(0, 1fr); }
   .app form { grid-column: 2; grid-row: auto; margin-top: 12px; }
+  .app .scopes code { display: block; }
 }
 @media (prefers-reduced-motion: reduce) {
   * { transition: none !important; }
