@@ -34,6 +34,13 @@ export function newContext(browser) {
 
 // ---- the CLI --------------------------------------------------------------------------------
 
+const running = new Set(); // CLI processes not finished yet
+
+// Ends the CLI processes still running (a journey that failed half-way leaves a login waiting).
+export function stopRunningClis() {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 // Starts `mcpauth --store file:CREDS ARGS...`; $BROWSER is the driver that queues the URL for
 // us (or `false` when no browser may be opened). `done` resolves to {code, stdout, stderr}.
 export function startCli(args, { browser = false } = {}) {
@@ -42,13 +49,17 @@ export function startCli(args, { browser = false } = {}) {
     env: { ...process.env, BROWSER: browser ? env('BROWSER_DRIVER') : 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   const done = new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
   });
   return { child, done };
 }
