@@ -52,6 +52,7 @@ def in_keyring_session(args):
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL"):
         env.pop(var, None)
     inner = [sys.executable, os.path.abspath(__file__), args.build, "--runs", str(args.runs),
+             "--warmup", str(args.warmup),
              "--store", "secret-service"] + (["--json", args.json] if args.json else [])
     script = ('eval "$(printf %s "$BENCH_KEYRING_PW" | gnome-keyring-daemon --unlock '
               '--components=secrets)"; export GNOME_KEYRING_CONTROL; sleep 0.5; exec "$@"')

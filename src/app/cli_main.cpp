@@ -298,20 +298,21 @@ StoredAuth OpenStoredAuth(const GlobalOptions& global, const std::string& url) {
     std::fprintf(stderr, "mcpauth: continuing without stored credentials\n");
     return out;
   }
-  // Opening a store does not reach it (the Secret Service is contacted on first use): read it
-  // once now, so that an unreachable or locked keyring means "no credentials" for a server that
-  // needs none, instead of failing the request. Its message still explains a later 401.
-  if (auto listed = out.auth->store().List({}); !listed) {
-    std::fprintf(stderr,
-                 "mcpauth: credential store (%s) unavailable: %s\n"
-                 "mcpauth: continuing without stored credentials\n",
-                 out.auth->store().Describe().c_str(), listed.error().message.c_str());
-    out.auth.reset();
-    return out;
-  }
   oc::OAuthClientOptions options;
   options.interactive = false;
   out.oauth = &out.auth->SessionFor(url, std::move(options));
+  // Opening a store does not reach it (the Secret Service is contacted on first use): read this
+  // server's credential now, so that an unreachable or locked keyring means "no credentials" for
+  // a server that needs none, instead of failing the request. Its message still explains a later
+  // 401. The session then uses this read (Prefetch): one keyring round, not two.
+  if (auto loaded = out.auth->storage().Prefetch(out.oauth->server_url()); !loaded) {
+    std::fprintf(stderr,
+                 "mcpauth: credential store (%s) unavailable: %s\n"
+                 "mcpauth: continuing without stored credentials\n",
+                 out.auth->store().Describe().c_str(), out.auth->storage().last_error().c_str());
+    out.oauth = nullptr;
+    out.auth.reset();
+  }
   return out;
 }
 
