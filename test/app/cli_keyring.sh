@@ -104,7 +104,6 @@ fi
 # ---- outside ---------------------------------------------------------------------------------
 BUILD=$(cd "${1:?usage: cli_keyring.sh BUILD_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 missing=()
 for tool in dbus-run-session dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
   command -v "$tool" > /dev/null 2>&1 || missing+=("$tool")
@@ -117,34 +116,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "cli_keyring: SKIPPED: ${missing[*]} not installed (scripts/install-deps test)" >&2
   exit 77
 fi
-source "$REPO/test/interop/lib.sh"
-export CLI="$BUILD/bin/mcpauth"
-
-export WORK=$(mktemp -d)
-cleanup() {
-  local rc=$?
-  stop_mcpauth_server || true
-  if [ "$rc" -ne 0 ]; then
-    echo "--- server log"; tail -30 "$WORK/server.log" 2>/dev/null || true
-    echo "--- browser log"; cat "$WORK/browser.log" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-
-export MCPAUTH_TEST_PASSWORD="cli-keyring-$RANDOM-$RANDOM-password"
-mkdir -p "$WORK/var"
-printf '%s\n' "$MCPAUTH_TEST_PASSWORD" |
-  "$BUILD/bin/mcpauth-server" user add alice --password-stdin --data-dir "$WORK/var" > /dev/null
-start_mcpauth_server "$BUILD" "$WORK"
-export URL="http://127.0.0.1:$PORT/mcp"
-cat > "$WORK/browser.sh" <<WRAP
-#!/usr/bin/env bash
-exec python3 "$REPO/test/tools/form_browser.py" --user alice "\$1" >> "$WORK/browser.log" 2>&1
-WRAP
-chmod +x "$WORK/browser.sh"
-: > "$WORK/browser.log"
+source "$HERE/cli_lib.sh"
+cli_setup "$BUILD"
+export CLI WORK URL
 
 # A private home for the keyring; no desktop session's bus or keyring leaks in.
 export HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run XDG_DATA_HOME=$WORK/home/.local/share
@@ -162,8 +136,7 @@ timeout 120 dbus-run-session -- bash "$SELF" --phase locked 2>&1 | tee "$WORK/lo
 DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/no-such-bus" timeout 120 bash "$SELF" --phase no-bus 2>&1 |
   tee "$WORK/no-bus.log"
 if grep -q 'org.gnome.keyring.SystemPrompter' "$WORK"/*.log; then
-  echo "FAIL: something asked gnome-keyring for a prompt"
-  exit 1
+  fail "something asked gnome-keyring for a prompt"
 fi
-[ "$(grep -c '^CALLBACK' "$WORK/browser.log")" = 1 ] || { echo "FAIL: a browser was opened in a failure case"; exit 1; }
+[ "$(grep -c '^CALLBACK' "$WORK/browser.log")" = 1 ] || fail "a browser was opened in a failure case"
 echo "PASS"

@@ -12,36 +12,9 @@
 # Usage: cli_refresh_race.sh BUILD_DIR
 set -euo pipefail
 BUILD=$(cd "${1:?usage: cli_refresh_race.sh BUILD_DIR}" && pwd)
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-source "$REPO/test/interop/lib.sh"
-CLI="$BUILD/bin/mcpauth"
+source "$(cd "$(dirname "$0")" && pwd)/cli_lib.sh"
+cli_setup "$BUILD" --access-token-lifetime 60
 ROUNDS=6
-
-WORK=$(mktemp -d)
-cleanup() {
-  local rc=$?
-  stop_mcpauth_server || true
-  if [ "$rc" -ne 0 ]; then
-    echo "--- server log"; tail -30 "$WORK/server.log" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-export MCPAUTH_TEST_PASSWORD="cli-race-$RANDOM-$RANDOM-password"
-mkdir -p "$WORK/var"
-printf '%s\n' "$MCPAUTH_TEST_PASSWORD" |
-  "$BUILD/bin/mcpauth-server" user add alice --password-stdin --data-dir "$WORK/var" > /dev/null
-start_mcpauth_server "$BUILD" "$WORK" --access-token-lifetime 60
-URL="http://127.0.0.1:$PORT/mcp"
-cat > "$WORK/browser.sh" <<WRAP
-#!/usr/bin/env bash
-exec python3 "$REPO/test/tools/form_browser.py" --user alice "\$1" >> "$WORK/browser.log" 2>&1
-WRAP
-chmod +x "$WORK/browser.sh"
 export MCPAUTH_STORE_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 M() { timeout 60 "$CLI" --store "file:$WORK/creds.enc" --timeout 30 "$@"; }
 
