@@ -397,6 +397,29 @@ TEST_F(OAuthClientFlowTest, AFixedCallbackPortIsRegisteredAndAnotherOneRegisters
             QueryOf(rig_.browser->urls[2])["client_id"]);
 }
 
+TEST_F(OAuthClientFlowTest, AnExpiredTokenWithoutARefreshTokenIsNotSentAndAsksForASignIn) {
+  auto first = rig_.Session();
+  ASSERT_TRUE(first->Login()) << first->last_error();
+  Credential c = rig_.Stored();
+  c.refresh_token = Secret();  // an AS that issues none (the TypeScript SDK's demo AS)
+  ASSERT_TRUE(rig_.storage.SaveCredential(c));
+  auto later = rig_.Session({.interactive = false});
+  http::Headers headers;
+  later->AddAuthorization(headers);
+  EXPECT_TRUE(headers.Get("Authorization").has_value()) << "still valid: sent";
+  rig_.as->clock.Advance(
+      std::chrono::duration_cast<std::chrono::microseconds>(*c.expires_at - rig_.as->clock.Now()) +
+      std::chrono::seconds(1));
+  auto restarted = rig_.Session({.interactive = false});
+  http::Headers after;
+  restarted->AddAuthorization(after);
+  EXPECT_FALSE(after.Get("Authorization").has_value()) << "expired, nothing to renew it: not sent";
+  auto text = rig_.Call(*restarted, "whoami");
+  ASSERT_FALSE(text.has_value());
+  EXPECT_EQ(text.error(), Errc::kLoginRequired) << restarted->last_error();
+  EXPECT_EQ(rig_.browser->urls.size(), 1u);
+}
+
 class OAuthClientWrongAudienceTest : public ::testing::Test {
  protected:
   // The MCP server accepts only tokens for another audience: every token we get is refused.

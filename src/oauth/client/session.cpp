@@ -137,8 +137,13 @@ void OAuthSession::AddAuthorization(http::Headers& headers) {
   }
   std::lock_guard lock(mu_);
   // MCP "Token Requirements": the token goes in the Authorization header of every request,
-  // never in the URI; only tokens stored for THIS server URL are ever sent (CL19).
-  if (current_ && !current_->access_token.empty()) {
+  // never in the URI; only tokens stored for THIS server URL are ever sent (CL19). A token known
+  // to have expired with no refresh token to renew it is not sent: the server can only refuse
+  // it, and some answer 500 instead of 401 (the TypeScript SDK's example server), which would
+  // hide that a sign-in is needed; without a token, the 401 leads there.
+  const bool dead = current_ && current_->refresh_token.empty() && current_->expires_at &&
+                    *current_->expires_at <= clock_.Now();
+  if (current_ && !current_->access_token.empty() && !dead) {
     headers.Set("Authorization", "Bearer " + std::string(current_->access_token.Reveal()));
   }
 }
