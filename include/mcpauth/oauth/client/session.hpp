@@ -77,6 +77,10 @@ struct OAuthClientOptions {
   // Browser login.
   bool interactive = true;   // false: never start a login (kLoginRequired instead)
   bool open_browser = true;  // false: only print the URL (--no-browser)
+  // The loopback receiver's port; 0 (the default): a free one per flow. A fixed port is only for
+  // an AS that compares the loopback redirect URI's port, against RFC 8252 §7.3: the dynamic
+  // registration then names that port (a stored registration for another port is replaced).
+  uint16_t callback_port = 0;
   // Replaces OpenInBrowser() (tests drive the real pages with it; a GUI host opens its own).
   // Called with the authorization URL; the flow waits for the callback after it returns.
   std::function<Status(const std::string& url)> browser;
