@@ -96,48 +96,52 @@ def check_pair(base, authorize, cookie, token_body, what):
         sys.exit(f"token_endpoint.py: {what} exchange answered {st}: {body[:200]}")
 
 
-def setup(ctx):
-    node, oidc_dir = setup_oidc(ctx.build)
-    data = os.path.join(ctx.tmp, "token")
+PEER_REFRESH = f"{OIDC} refresh_token (rotation, memory, ES256 JWT)"
+PEER_EXCHANGE = f"{OIDC} authorization_code exchange"
+PEER_INTRO = f"{OIDC} introspection (opaque access token, memory)"
+
+
+def check_refresh(base, env):
+    st, body = post(base + "/token", urllib.parse.urlencode({
+        "grant_type": "refresh_token", "client_id": env["REFRESH_CLIENT"],
+        "refresh_token": env["REFRESH_TOKENS"].split(",")[0]}),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    if st != 200 or "refresh_token" not in body:
+        sys.exit(f"token_endpoint.py: refresh at {base} answered {st}: {body[:200]}")
+
+
+def check_introspection(name, url, token, basic):
+    st, body = post(url, "token=" + token, {"Authorization": f"Basic {basic}",
+                                            "Content-Type": "application/x-www-form-urlencoded"})
+    if st != 200 or '"active":true' not in body.replace(" ", ""):
+        sys.exit(f"token_endpoint.py: {name} answered {st}: {body[:200]}")
+
+
+def prepare_store(ctx, data):
+    """A user and a confidential resource-server client (for introspection) in the store under
+    `data`; returns (password, Basic credentials of the client)."""
     password = ctx.user(data)
     out = subprocess.run([ctx.server, "client", "add", "bench-rs", "--resource-server",
                           "--data-dir", data], capture_output=True, text=True, check=True).stdout
     rs_id = re.search(r"client_id: (\S+)", out).group(1)
     rs_secret = re.search(r"client_secret: (\S+)", out).group(1)
-    rs_basic = base64.b64encode(f"{rs_id}:{rs_secret}".encode()).decode()
-    ours, issuer = ctx.ours(data)
-    oport = free_port()
-    oidc = ctx.spawn([node, "peer_oidc.mjs", str(oport)], oport, cwd=oidc_dir)
-    obase = f"http://127.0.0.1:{oport}"
-    cases = []
+    return password, base64.b64encode(f"{rs_id}:{rs_secret}".encode()).decode()
 
-    # refresh_token with rotation
-    def ours_chains():
+
+def our_cases(pid, issuer, password, rs_basic, label="mcpauth"):
+    """Refresh rotation, the code exchange (and /authorize alone), introspection, on our server
+    at `issuer` whose store holds user "bench" with `password`."""
+    def chains():
         # Fresh chains for every run: a chain's last token is only known to its wrk thread.
         client_id, toks = oauth_flow.connect(issuer, "bench", password, CHAINS, scope="mcp:tools")
         return {"REFRESH_TOKENS": ",".join(t["refresh_token"] for t in toks),
                 "REFRESH_CLIENT": client_id}
 
-    def peer_chains():
-        _, body = post(f"{obase}/bench/refresh-tokens?n={CHAINS}", "", {})
-        return {"REFRESH_TOKENS": ",".join(json.loads(body)), "REFRESH_CLIENT": "bench-public"}
-
-    for env in (ours_chains(), peer_chains()):  # one checked refresh each
-        base = issuer if env["REFRESH_CLIENT"] != "bench-public" else obase
-        st, body = post(base + "/token", urllib.parse.urlencode({
-            "grant_type": "refresh_token", "client_id": env["REFRESH_CLIENT"],
-            "refresh_token": env["REFRESH_TOKENS"].split(",")[0]}),
-            {"Content-Type": "application/x-www-form-urlencoded"})
-        if st != 200 or "refresh_token" not in body:
-            sys.exit(f"token_endpoint.py: refresh at {base} answered {st}: {body[:200]}")
-    peer_refresh = f"{OIDC} refresh_token (rotation, memory, ES256 JWT)"
-    cases.append(Case("mcpauth refresh_token (rotation, SQLite, ES256 JWT)", ours.pid,
-                      issuer + "/token", env=ours_chains, script=REFRESH_LUA, conns=CHAINS,
-                      threads=CHAINS, group=GROUP, peer=peer_refresh))
-    cases.append(Case(peer_refresh, oidc.pid, obase + "/token", env=peer_chains,
-                      script=REFRESH_LUA, conns=CHAINS, threads=CHAINS, group=GROUP, ours=False))
-
-    # authorization_code: our consent on record and a signed-in session for the fast path
+    check_refresh(issuer, chains())
+    cases = [Case(f"{label} refresh_token (rotation, SQLite, ES256 JWT)", pid, issuer + "/token",
+                  env=chains, script=REFRESH_LUA, conns=CHAINS, threads=CHAINS, group=GROUP,
+                  peer=PEER_REFRESH)]
+    # The code flow's fast path: consent on record and a signed-in session (cookie).
     jar = http.cookiejar.CookieJar()
     client_id, toks = oauth_flow.connect(issuer, "bench", password, 1, scope="mcp:tools", jar=jar)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
@@ -146,37 +150,55 @@ def setup(ctx):
     body = urllib.parse.urlencode({"grant_type": "authorization_code", "client_id": client_id,
                                    "code_verifier": verifier,
                                    "redirect_uri": oauth_flow.REDIRECT})
-    check_pair(issuer, authorize, cookie, body, "mcpauth")
-    pbody = urllib.parse.urlencode({"grant_type": "authorization_code",
-                                    "client_id": "bench-public", "code_verifier": verifier,
-                                    "redirect_uri": oauth_flow.REDIRECT})
-    pauthorize = "/bench/code?code_challenge=" + challenge
-    check_pair(obase, pauthorize, "", pbody, OIDC)
-    cases += code_cases("mcpauth", ours.pid, issuer, authorize, cookie, body,
-                        peer=f"{OIDC} authorization_code exchange")
-    cases += code_cases(OIDC, oidc.pid, obase, pauthorize, "", pbody, ours=False)
+    check_pair(issuer, authorize, cookie, body, label)
+    cases += code_cases(label, pid, issuer, authorize, cookie, body, peer=PEER_EXCHANGE)
+    for what, token in (("ES256 JWT access token", toks[0]["access_token"]),
+                        ("refresh token, SQLite", toks[0]["refresh_token"])):
+        name = f"{label} introspection ({what})"
+        check_introspection(name, issuer + "/introspect", token, rs_basic)
+        cases.append(Case(name, pid, issuer + "/introspect",
+                          env=form_env("/introspect", "token=" + token, rs_basic), group=GROUP,
+                          peer=PEER_INTRO))
+    return cases
 
-    # introspection
+
+def peer_cases(ctx):
+    """The same grants on oidc-provider (bench/peer_oidc.mjs)."""
+    node, oidc_dir = setup_oidc(ctx.build)
+    oport = free_port()
+    oidc = ctx.spawn([node, "peer_oidc.mjs", str(oport)], oport, cwd=oidc_dir)
+    obase = f"http://127.0.0.1:{oport}"
+
+    def chains():
+        _, body = post(f"{obase}/bench/refresh-tokens?n={CHAINS}", "", {})
+        return {"REFRESH_TOKENS": ",".join(json.loads(body)), "REFRESH_CLIENT": "bench-public"}
+
+    check_refresh(obase, chains())
+    cases = [Case(PEER_REFRESH, oidc.pid, obase + "/token", env=chains, script=REFRESH_LUA,
+                  conns=CHAINS, threads=CHAINS, group=GROUP, ours=False)]
+    verifier, challenge = oauth_flow.pkce_pair()
+    body = urllib.parse.urlencode({"grant_type": "authorization_code",
+                                   "client_id": "bench-public", "code_verifier": verifier,
+                                   "redirect_uri": oauth_flow.REDIRECT})
+    mint = "/bench/code?code_challenge=" + challenge
+    check_pair(obase, mint, "", body, OIDC)
+    cases += code_cases(OIDC, oidc.pid, obase, mint, "", body, ours=False)
     _, b = post(obase + "/token", "grant_type=client_credentials&scope=mcp",
                 {"Authorization": f"Basic {PEER_BASIC}",
                  "Content-Type": "application/x-www-form-urlencoded"})
-    peer_intro = f"{OIDC} introspection (opaque access token, memory)"
-    for name, pid, base, token, basic in (
-            ("mcpauth introspection (ES256 JWT access token)", ours.pid, issuer,
-             toks[0]["access_token"], rs_basic),
-            ("mcpauth introspection (refresh token, SQLite)", ours.pid, issuer,
-             toks[0]["refresh_token"], rs_basic),
-            (peer_intro, oidc.pid, obase, json.loads(b)["access_token"], PEER_BASIC)):
-        path = "/introspect" if base == issuer else "/token/introspection"
-        st, ib = post(base + path, "token=" + token,
-                      {"Authorization": f"Basic {basic}",
-                       "Content-Type": "application/x-www-form-urlencoded"})
-        if st != 200 or '"active":true' not in ib.replace(" ", ""):
-            sys.exit(f"token_endpoint.py: {name} answered {st}: {ib[:200]}")
-        cases.append(Case(name, pid, base + path, env=form_env(path, "token=" + token, basic),
-                          group=GROUP, peer=None if base == obase else peer_intro,
-                          ours=base == issuer))
+    token, url = json.loads(b)["access_token"], obase + "/token/introspection"
+    check_introspection(PEER_INTRO, url, token, PEER_BASIC)
+    cases.append(Case(PEER_INTRO, oidc.pid, url,
+                      env=form_env("/token/introspection", "token=" + token, PEER_BASIC),
+                      group=GROUP, ours=False))
     return cases
+
+
+def setup(ctx):
+    data = os.path.join(ctx.tmp, "token")
+    password, rs_basic = prepare_store(ctx, data)
+    ours, issuer = ctx.ours(data)
+    return our_cases(ours.pid, issuer, password, rs_basic) + peer_cases(ctx)
 
 
 if __name__ == "__main__":
