@@ -495,17 +495,33 @@ struct Client::Impl {
                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                             ssl::context::no_tlsv1_1 | ssl::context::no_compression);
     tls_context.set_verify_mode(ssl::verify_peer);
-    error_code ec;
-    if (options.ca_file.empty()) {
-      tls_context.set_default_verify_paths(ec);
-    } else {
+    if (!options.ca_file.empty()) {
+      error_code ec;
       tls_context.load_verify_file(options.ca_file, ec);
+      if (ec) {
+        // A configuration error: the client could never verify a server, so fail at start-up.
+        throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
+                                    ": " + ec.message());
+      }
     }
-    if (ec) {
-      // A configuration error: the client could never verify a server, so fail at start-up.
-      throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
-                                  ": " + ec.message());
-    }
+  }
+
+  // The system's roots are loaded on the first TLS connection, not at construction: parsing
+  // Debian's bundle (~140 certificates) costs 60-130 ms here, and the server builds its clients
+  // at start-up although most deployments never open a TLS connection with them
+  // (bench/README.md, "Start-up"). Once per client, before the context is first used.
+  bool EnsureDefaultRoots() {
+    std::call_once(default_roots_once, [this] {
+      if (options.ca_file.empty()) {
+        error_code ec;
+        tls_context.set_default_verify_paths(ec);
+        default_roots_ok = !ec;
+        if (ec) {
+          log::Error("http client: cannot load the system's CA certificates: {}", ec.message());
+        }
+      }
+    });
+    return default_roots_ok;
   }
 
   // Pops a pooled connection to `origin` that still looks idle, dropping any that do not.
@@ -544,6 +560,9 @@ struct Client::Impl {
   asio::awaitable<Status> Connect(Connection& conn, const Target& t, SteadyTime deadline) {
     auto executor = co_await asio::this_coro::executor;
     if (t.tls) {
+      if (!EnsureDefaultRoots()) {
+        co_return ClientErrc::kTlsFailed;
+      }
       conn.tls.emplace(executor, tls_context);
       if (!ConfigureTls(*conn.tls, t)) {
         co_return ClientErrc::kTlsFailed;
@@ -673,6 +692,8 @@ struct Client::Impl {
 
   ClientOptions options;
   ssl::context tls_context{ssl::context::tls_client};
+  std::once_flag default_roots_once;
+  bool default_roots_ok = true;  // written once, under default_roots_once
   std::atomic<uint64_t> connections_opened{0};
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>, std::less<>> idle;

@@ -72,7 +72,8 @@ struct ClientRequest {
 class Client {
  public:
   // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
-  // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
+  // Without `ca_file`, the system's roots are loaded on the first TLS connection (a failure
+  // then fails that request with kTlsFailed and is logged).
   explicit Client(ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
