@@ -71,7 +71,7 @@ def chart(samples, path):
         for s in samples:
             f.write(f"{s['t_s']:.0f} {s['rss_mib']:.2f}\n")
     subprocess.run(["gnuplot"], input=f"""
-set terminal pngcairo size 900,400 font ",10"
+set terminal pngcairo size 900,400 font ",10" noenhanced
 set output "{path}"
 set title "mcpauth-server RSS under a mixed load ({time.strftime('%Y-%m-%d')})"
 set xlabel "seconds"

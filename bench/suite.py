@@ -84,7 +84,7 @@ def chart(rows, path):
             f.write(f'"{short(o["case"])}" {o["cpu_us_per_req"]:.2f} {p["cpu_us_per_req"]:.2f} '
                     f'{o["rps"]:.0f} {p["rps"]:.0f}\n')
     script = f"""
-set terminal pngcairo size 1400,640 font ",10"
+set terminal pngcairo size 1400,640 font ",10" noenhanced
 set output "{path}"
 set multiplot layout 1,2 title "mcpauth against its peers, pinned (server on CPU 0, wrk on CPU 1), {time.strftime('%Y-%m-%d')}"
 set style data histogram
