@@ -36,8 +36,13 @@ def loads(ctx, data):
     token = oauth_flow.connect(base, "bench", password, 1)[1][0]["access_token"]
     h = {"Content-Type": "application/json", "Accept": mcp_call.ACCEPT,
          "Authorization": f"Bearer {token}"}
-    sid = mcp_call.legacy_session(base + "/mcp", {"Authorization": f"Bearer {token}"})
-    legacy = {**h, "MCP-Protocol-Version": "2025-06-18", "Mcp-Session-Id": sid}
+
+    def legacy():
+        # A new session each time: the initialize load evicts the older ones (LRU, 10,000).
+        sid = mcp_call.legacy_session(base + "/mcp", {"Authorization": f"Bearer {token}"})
+        return mcp_call.headers_env({**h, "MCP-Protocol-Version": "2025-06-18",
+                                     "Mcp-Session-Id": sid}, mcp_call.call_body())
+
     init = ('{"jsonrpc":"2.0","id":__ID__,"method":"initialize","params":{"protocolVersion":'
             '"2025-06-18","capabilities":{},"clientInfo":{"name":"soak","version":"1"}}}')
 
@@ -52,8 +57,7 @@ def loads(ctx, data):
     refresh = cases["mcpauth refresh_token (rotation, SQLite, ES256 JWT)"]
     intro = cases["mcpauth introspection (ES256 JWT access token)"]
     return proc, [
-        ("tools/call, 2025 session", mcp, None, lambda: mcp_call.headers_env(
-            legacy, mcp_call.call_body()), 32, 1),
+        ("tools/call, 2025 session", mcp, None, legacy, 32, 1),
         ("tools/call, 2026-07-28, new token", mcp, None, modern, 32, 1),
         ("initialize (a new session each)", mcp, None,
          lambda: mcp_call.headers_env({**h, "MCP-Protocol-Version": "2025-06-18"}, init), 32, 1),
