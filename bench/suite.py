@@ -7,7 +7,9 @@ pinned), and prints the Markdown.
 
 Usage: bench/suite.py build/bin/mcpauth-server [--out build/bench --reps 3 --dur 10 --warmup 3
        --modes pinned,unpinned --only ceiling,mcp,token,startup,scale
-       --sizes 10000,100000,1000000 --sessions 10000]
+       --sizes 10000,100000,1000000 --sessions 10000 --publish]
+  --publish: also write the tables between README.md's "bench:begin"/"bench:end" markers
+  (section "Performance") and copy the chart to docs/bench/results.png.
 """
 import argparse
 import json
@@ -122,6 +124,24 @@ def markdown(meta, rows, start, sc):
     return "\n".join(out)
 
 
+def publish(md, png):
+    """The run's tables into README.md between its markers; the chart to docs/bench/."""
+    readme = os.path.join(ROOT, "README.md")
+    with open(readme) as f:
+        text = f.read()
+    begin = text.index("<!-- bench:begin")
+    begin = text.index("\n", begin) + 1
+    end = text.index("<!-- bench:end -->")
+    chart_md = ""
+    if os.path.exists(png):
+        os.makedirs(os.path.join(ROOT, "docs", "bench"), exist_ok=True)
+        shutil.copy(png, os.path.join(ROOT, "docs", "bench", "results.png"))
+        chart_md = "![mcpauth against its peers, pinned](docs/bench/results.png)\n\n"
+    with open(readme, "w") as f:
+        f.write(text[:begin] + chart_md + md.replace("### ", "#### ") + "\n" + text[end:])
+    print(f"published: {readme} (section Performance), docs/bench/results.png")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -136,6 +156,7 @@ def main():
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--sessions", type=int, default=10000)
     ap.add_argument("--startup-reps", type=int, default=5)
+    ap.add_argument("--publish", action="store_true")
     a = ap.parse_args()
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
@@ -172,6 +193,8 @@ def main():
     print("\n" + md)
     warn_unexpected(rows)
     print(f"\nwritten: {out}/results.md, results.json, results.png")
+    if a.publish:
+        publish(md, os.path.join(out, "results.png"))
 
 
 if __name__ == "__main__":
