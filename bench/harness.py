@@ -309,15 +309,16 @@ def machine():
     return f"{os.cpu_count()} × {model}, {os.uname().sysname} {os.uname().release}"
 
 
-def common_args(doc):
+def arg_parser(doc, load=False):
+    """The options every script takes (the server, --build); with `load`, wrk's --reps, --dur
+    and --warmup."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("server", help="build/bin/mcpauth-server (a Release build)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--dur", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--mode", choices=["pinned", "unpinned", "both"], default="pinned")
-    ap.add_argument("--json", default="")
+    if load:
+        ap.add_argument("--reps", type=int, default=3)
+        ap.add_argument("--dur", type=int, default=10)
+        ap.add_argument("--warmup", type=int, default=3)
     return ap
 
 
@@ -327,7 +328,10 @@ def run_standalone(doc, setup):
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing (make bench installs it)")
-    a = common_args(doc).parse_args()
+    ap = arg_parser(doc, load=True)
+    ap.add_argument("--mode", choices=["pinned", "unpinned", "both"], default="pinned")
+    ap.add_argument("--json", default="")
+    a = ap.parse_args()
     rows = []
     for mode in (["pinned", "unpinned"] if a.mode == "both" else [a.mode]):
         Mode.pinned = mode == "pinned"

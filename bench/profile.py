@@ -6,14 +6,13 @@ Usage: bench/profile.py build/bin/mcpauth-server "401" [--dur 8 --top 40 --callg
   the second argument picks the first case of ours whose name contains it (see bench/suite.py);
   perf is Debian's linux-perf. On a VM without hardware counters perf samples cpu-clock.
 """
-import argparse
 import os
 import subprocess
 import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Context, Mode, ROOT, wrk  # noqa: E402
+from harness import Context, Mode, arg_parser, wrk  # noqa: E402
 import healthz  # noqa: E402
 import mcp_call  # noqa: E402
 import token_endpoint  # noqa: E402
@@ -29,11 +28,8 @@ def ours_only(ctx):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("server")
+    ap = arg_parser(__doc__)
     ap.add_argument("case")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--dur", type=int, default=8)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--callgraph", action="store_true", help="perf record --call-graph dwarf")

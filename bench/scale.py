@@ -17,7 +17,6 @@
 The goal is flat within 20% from 10k to 1M. Usage: bench/scale.py build/bin/mcpauth-server
 [--sizes 10000,100000,1000000 --sessions 10000 --reps 3 --dur 10 --warmup 3 --json out.json]
 """
-import argparse
 import base64
 import hashlib
 import http.client
@@ -28,8 +27,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Case, Context, Mode, ROOT, add_ratios, free_port, run_cases, stop_all,  # noqa: E402
-                     table, tree_rss_kb)
+from harness import (Case, Context, Mode, add_ratios, arg_parser, free_port,  # noqa: E402
+                     run_cases, stop_all, table, tree_rss_kb)
 import mcp_call  # noqa: E402
 import oauth_flow  # noqa: E402
 import token_endpoint  # noqa: E402
@@ -189,15 +188,9 @@ def report(grant_rows, session_rows, session_cases):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("server")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap = arg_parser(__doc__, load=True)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--sessions", type=int, default=10000)
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--dur", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--json", default="")
     a = ap.parse_args()
     Mode.pinned = True

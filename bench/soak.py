@@ -14,7 +14,6 @@ is flat.
 Usage: bench/soak.py build/bin/mcpauth-server [--seconds 600 --interval 10 --json out.json
        --png out.png]
 """
-import argparse
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import REQ_LUA, Context, Mode, ROOT, tree_cpu_s, tree_rss_kb, wrk  # noqa: E402
+from harness import REQ_LUA, Context, Mode, arg_parser, tree_cpu_s, tree_rss_kb, wrk  # noqa: E402
 import mcp_call  # noqa: E402
 import oauth_flow  # noqa: E402
 import token_endpoint  # noqa: E402
@@ -87,10 +86,7 @@ plot "{dat}" using 1:2 with linespoints title "RSS" lc rgb "#1f77b4"
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("server")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap = arg_parser(__doc__)
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--interval", type=int, default=10)
     ap.add_argument("--json", default="")

@@ -10,7 +10,6 @@ Argon2id) and on an existing one; the SDK's server (stateless) GET /mcp; oidc-pr
 
 Usage: bench/startup.py build/bin/mcpauth-server [--reps 5 --json out.json]
 """
-import argparse
 import http.client
 import json
 import os
@@ -22,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Mode, ROOT, free_port, setup_node_peer, stop_all  # noqa: E402
+from harness import Mode, arg_parser, free_port, stop_all  # noqa: E402
 import healthz  # noqa: E402
 import mcp_call  # noqa: E402
 import token_endpoint  # noqa: E402
@@ -109,10 +108,7 @@ def table(rows):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("server")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap = arg_parser(__doc__)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--json", default="")
     a = ap.parse_args()

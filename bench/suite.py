@@ -11,7 +11,6 @@ Usage: bench/suite.py build/bin/mcpauth-server [--out build/bench --reps 3 --dur
   --publish: also write the tables between README.md's "bench:begin"/"bench:end" markers
   (section "Performance") and copy the chart to docs/bench/results.png.
 """
-import argparse
 import json
 import os
 import platform
@@ -21,8 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Context, Mode, ROOT, add_ratios, machine, run_cases, table,  # noqa: E402
-                     warn_unexpected)
+from harness import (Context, Mode, ROOT, add_ratios, arg_parser, machine,  # noqa: E402
+                     run_cases, table, warn_unexpected)
 import healthz  # noqa: E402
 import mcp_call  # noqa: E402
 import scale  # noqa: E402
@@ -143,14 +142,8 @@ def publish(md, png):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("server")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap = arg_parser(__doc__, load=True)
     ap.add_argument("--out", default="")
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--dur", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--modes", default="pinned,unpinned")
     ap.add_argument("--only", default="ceiling,mcp,token,startup,scale")
     ap.add_argument("--sizes", default="10000,100000,1000000")
