@@ -2,8 +2,10 @@
 authorization-code flow with PKCE through the real sign-in and consent forms
 (test/tools/form_browser.py), and the code exchange."""
 import base64
+import contextlib
 import hashlib
 import http.cookiejar
+import io
 import json
 import os
 import secrets
@@ -51,7 +53,8 @@ def connect(issuer, user, password, n, scope="mcp:read mcp:tools", jar=None):
     for _ in range(n):
         verifier, challenge = pkce_pair()
         url = authorize_url(issuer, client_id, challenge, scope)
-        callback = form_browser.authorize(url, user, password, follow_callback=False, jar=jar)
+        with contextlib.redirect_stdout(io.StringIO()):  # its "CALLBACK <url>" line
+            callback = form_browser.authorize(url, user, password, follow_callback=False, jar=jar)
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(callback).query)["code"][0]
         _, body = post(issuer + "/token", urllib.parse.urlencode({
             "grant_type": "authorization_code", "client_id": client_id, "code": code,
