@@ -177,9 +177,10 @@ def report(grant_rows, session_rows, session_cases):
                      f"{r['db_mib']:,.0f} |")
     if session_rows:
         keys = [k for k in session_rows[0] if k.startswith("rss_")]
-        label = {"idle": "idle"}
-        lines += ["", "| server, RSS MiB | " + " | ".join(
-                      label.get(k[4:-4], f"{int(k[4:-4]):,} sessions") for k in keys) + " |",
+        def label(key):
+            n = key[4:-4]
+            return n if n == "idle" else f"{int(n):,} sessions"
+        lines += ["", "| server, RSS MiB | " + " | ".join(label(k) for k in keys) + " |",
                   "|---|" + "---:|" * len(keys)]
         for r in session_rows:
             lines.append(f"| {r['case']} | " + " | ".join(f"{r[k]:.1f}" for k in keys) + " |")

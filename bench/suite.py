@@ -150,6 +150,8 @@ def main():
     ap.add_argument("--sessions", type=int, default=10000)
     ap.add_argument("--startup-reps", type=int, default=5)
     ap.add_argument("--publish", action="store_true")
+    ap.add_argument("--render", default="", metavar="RESULTS_JSON",
+                    help="measure nothing: tables and chart (and --publish) from a run's JSON")
     a = ap.parse_args()
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
@@ -161,6 +163,10 @@ def main():
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
             "host": platform.node(), "command": " ".join(["bench/suite.py"] + sys.argv[1:]),
             "reps": a.reps, "dur": a.dur, "warmup": a.warmup, "modes": modes}
+    if a.render:
+        with open(a.render) as f:
+            run = json.load(f)
+        return write(out, run["meta"], run["rows"], run["startup"], run["scale"], a.publish)
     rows = []
     for mode in modes:
         Mode.pinned = mode == "pinned"
@@ -177,6 +183,10 @@ def main():
     start = startup.run(a.server, a.build, a.startup_reps) if "startup" in only else []
     sc = (scale.run(a.server, a.build, [int(x) for x in a.sizes.split(",") if x], a.sessions,
                     a.reps, a.dur, a.warmup) if "scale" in only else None)
+    write(out, meta, rows, start, sc, a.publish)
+
+
+def write(out, meta, rows, start, sc, publish_readme):
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"meta": meta, "rows": rows, "startup": start, "scale": sc}, f, indent=1)
     md = markdown(meta, rows, start, sc)
@@ -186,7 +196,7 @@ def main():
     print("\n" + md)
     warn_unexpected(rows)
     print(f"\nwritten: {out}/results.md, results.json, results.png")
-    if a.publish:
+    if publish_readme:
         publish(md, os.path.join(out, "results.png"))
 
 
