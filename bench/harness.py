@@ -343,7 +343,8 @@ def run_standalone(doc, setup):
     add_ratios(rows)
     print(f"\n{a.reps} x {a.dur} s after {a.warmup} s warm-up, medians, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
-    print(table(rows))
+    for mode in dict.fromkeys(r["mode"] for r in rows):
+        print(f"{mode}:\n\n" + table([r for r in rows if r["mode"] == mode]) + "\n")
     warn_unexpected(rows)
     if a.json:
         with open(a.json, "w") as f:
