@@ -24,7 +24,7 @@ from harness import (Context, Mode, ROOT, add_ratios, arg_parser, machine,  # no
                      run_cases, table, warn_unexpected)
 import healthz  # noqa: E402
 import mcp_call  # noqa: E402
-import scale  # noqa: E402
+import data_scale  # noqa: E402
 import startup  # noqa: E402
 import token_endpoint  # noqa: E402
 
@@ -119,7 +119,7 @@ def markdown(meta, rows, start, sc):
         out += ["### Start-up", "", startup.table(start), ""]
     if sc and (sc["grants"] or sc["sessions"]):
         out += ["### Scale (pinned)", "",
-                scale.report(sc["grants"], sc["sessions"], sc["session_cases"]), ""]
+                data_scale.report(sc["grants"], sc["sessions"], sc["session_cases"]), ""]
     return "\n".join(out)
 
 
@@ -181,7 +181,7 @@ def main():
     add_ratios(rows)
     Mode.pinned = True
     start = startup.run(a.server, a.build, a.startup_reps) if "startup" in only else []
-    sc = (scale.run(a.server, a.build, [int(x) for x in a.sizes.split(",") if x], a.sessions,
+    sc = (data_scale.run(a.server, a.build, [int(x) for x in a.sizes.split(",") if x], a.sessions,
                     a.reps, a.dur, a.warmup) if "scale" in only else None)
     write(out, meta, rows, start, sc, a.publish)
 

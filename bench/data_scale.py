@@ -14,7 +14,7 @@
    and the SDK's stateful server, idle, after 1k and after 10k sessions (each an initialize on
    a keep-alive connection), and ours' tools/call CPU per request with 10k sessions open.
 
-The goal is flat within 20% from 10k to 1M. Usage: bench/scale.py build/bin/mcpauth-server
+The goal is flat within 20% from 10k to 1M. Usage: bench/data_scale.py build/bin/mcpauth-server
 [--sizes 10000,100000,1000000 --sessions 10000 --reps 3 --dur 10 --warmup 3 --json out.json]
 """
 import base64
