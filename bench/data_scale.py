@@ -111,7 +111,7 @@ def open_sessions(url, headers, n):
         r = conn.getresponse()
         r.read()
         if r.status != 200:
-            sys.exit(f"scale.py: initialize at {url} answered {r.status}")
+            sys.exit(f"data_scale.py: initialize at {url} answered {r.status}")
     conn.close()
 
 

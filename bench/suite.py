@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The whole comparison in one run (`make bench`): every case of healthz.py, mcp_call.py and
 token_endpoint.py pinned and unpinned, ours and the peers alternately; start-up (startup.py);
-scale (scale.py). Writes OUT/results.json, OUT/results.md (the tables README "Performance"
+scale (data_scale.py). Writes OUT/results.json, OUT/results.md (the tables README "Performance"
 takes) and OUT/results.png (server CPU µs per request and req/s, ours against each peer,
 pinned), and prints the Markdown.
 
