@@ -215,11 +215,11 @@ def table(rows):
 
 
 def print_table(rows, ref_case=None):
-    if ref_case:
-        for r in rows:
-            r.setdefault("mode", Mode.name())
-            if r["case"] != ref_case:
-                r.setdefault("peer", ref_case)
+    """One table; with `ref_case`, every other row's ratios are against that row."""
+    for r in rows:
+        r.setdefault("mode", Mode.name())
+        if ref_case and r["case"] != ref_case:
+            r.setdefault("peer", ref_case)
     print(table(add_ratios(rows)))
 
 
