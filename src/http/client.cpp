@@ -495,9 +495,6 @@ struct Client::Impl {
                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                             ssl::context::no_tlsv1_1 | ssl::context::no_compression);
     tls_context.set_verify_mode(ssl::verify_peer);
-    // The system's roots are loaded at the first https connection, not here: parsing the
-    // bundle costs milliseconds that a client only ever talking plain http to a loopback server
-    // (`mcpauth call` on 127.0.0.1) should not pay at every process start.
     if (!options.ca_file.empty()) {
       error_code ec;
       tls_context.load_verify_file(options.ca_file, ec);
@@ -509,18 +506,22 @@ struct Client::Impl {
     }
   }
 
-  // The default roots, once (no roots at all is not an error here: verification then fails
-  // for every server, with kTlsFailed, as it would have with an empty bundle).
-  void LoadDefaultRootsOnce() {
+  // The system's roots are loaded on the first TLS connection, not at construction: parsing
+  // Debian's bundle (~140 certificates) costs 60-130 ms here, and the server builds its clients
+  // at start-up although most deployments never open a TLS connection with them
+  // (bench/README.md, "Start-up"). Once per client, before the context is first used.
+  bool EnsureDefaultRoots() {
     std::call_once(default_roots_once, [this] {
       if (options.ca_file.empty()) {
         error_code ec;
         tls_context.set_default_verify_paths(ec);
+        default_roots_ok = !ec;
         if (ec) {
-          log::Warn("http client: cannot load the system's CA certificates: {}", ec.message());
+          log::Error("http client: cannot load the system's CA certificates: {}", ec.message());
         }
       }
     });
+    return default_roots_ok;
   }
 
   // Pops a pooled connection to `origin` that still looks idle, dropping any that do not.
@@ -559,7 +560,9 @@ struct Client::Impl {
   asio::awaitable<Status> Connect(Connection& conn, const Target& t, SteadyTime deadline) {
     auto executor = co_await asio::this_coro::executor;
     if (t.tls) {
-      LoadDefaultRootsOnce();
+      if (!EnsureDefaultRoots()) {
+        co_return ClientErrc::kTlsFailed;
+      }
       conn.tls.emplace(executor, tls_context);
       if (!ConfigureTls(*conn.tls, t)) {
         co_return ClientErrc::kTlsFailed;
@@ -690,6 +693,7 @@ struct Client::Impl {
   ClientOptions options;
   ssl::context tls_context{ssl::context::tls_client};
   std::once_flag default_roots_once;
+  bool default_roots_ok = true;  // written once, under default_roots_once
   std::atomic<uint64_t> connections_opened{0};
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>, std::less<>> idle;

@@ -72,8 +72,8 @@ struct ClientRequest {
 class Client {
  public:
   // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
-  // Without `ca_file`, the system's roots are loaded at the first https connection (cheap
-  // construction for a process that only talks plain http to loopback).
+  // Without `ca_file`, the system's roots are loaded on the first TLS connection (a failure
+  // then fails that request with kTlsFailed and is logged).
   explicit Client(ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
