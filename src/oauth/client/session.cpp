@@ -160,6 +160,15 @@ mcp::McpClientOptions OAuthSession::Decorate(mcp::McpClientOptions options) {
 }
 
 Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Status()>& attempt) {
+  return RunAuthorized([&](mcp::ClientError& refusal) {
+    Status result = attempt();
+    refusal = mcp.last_error();
+    return result;
+  });
+}
+
+Status OAuthSession::RunAuthorized(
+    const std::function<Status(mcp::ClientError& refusal)>& attempt) {
   if (auto ok = EnsureLoaded(); !ok) {
     return ok;
   }
@@ -174,12 +183,12 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
   OperationState state;
   for (;;) {
     const std::optional<Credential> sent = Current();
-    Status result = attempt();
+    mcp::ClientError refused;
+    Status result = attempt(refused);
     if (result || (result.error() != mcp::ClientErrc::kUnauthorized &&
                    result.error() != mcp::ClientErrc::kForbidden)) {
       return result;
     }
-    const mcp::ClientError& refused = mcp.last_error();
     const ResourceChallenge challenge = ParseResourceChallenge(refused.www_authenticate);
     const Refusal refusal{refused.http_status != 0                        ? refused.http_status
                           : result.error() == mcp::ClientErrc::kForbidden ? 403
@@ -215,6 +224,13 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
       return Fail(step.error, why);
     }
     // kAuthorize.
+    if (!options_.login_when_revoked && refusal.http_status == 401 && have_token &&
+        !state.token_from_login) {
+      return Fail(Errc::kLoginRequired, "access to " + server_url_ +
+                                            " was revoked or has expired at the authorization "
+                                            "server." +
+                                            WhatToDo(Errc::kLoginRequired));
+    }
     ++state.authorizations;
     Status login = LoginFor(challenge, step.scopes, have_token ? &sent->access_token : nullptr,
                             /*explicit_login=*/false);
