@@ -36,13 +36,11 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-cp "$HERE/proxy/proxy_client.mjs" "$V1_DIR/"
-cp "$HERE/proxy/proxy_client.mjs" "$V2_DIR/"
+for dir in "$V1_DIR" "$V2_DIR"; do
+  cp "$HERE/proxy/proxy_client.mjs" "$REPO/test/interop/sdk_clients/common.mjs" "$dir/"
+done
 
-export MCPAUTH_TEST_PASSWORD="cli-proxy-$RANDOM-$RANDOM-password"
-mkdir -p "$WORK/var"
-printf '%s\n' "$MCPAUTH_TEST_PASSWORD" |
-  "$BUILD/bin/mcpauth-server" user add alice --password-stdin --data-dir "$WORK/var" > /dev/null
+add_test_user "$BUILD" "$WORK" alice
 start_mcpauth_server "$BUILD" "$WORK"
 URL="http://127.0.0.1:$PORT/mcp"
 

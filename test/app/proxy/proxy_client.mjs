@@ -1,38 +1,20 @@
 // A real MCP host over stdio: the official TypeScript SDK's Client and StdioClientTransport
 // launching `mcpauth proxy` (through a wrapper script that records its stdout and exit status).
-// Usage (from a directory under build/interop/sdk-v1 or sdk-v2, so the SDK resolves):
+// Usage (from a directory under build/interop/sdk-v1 or sdk-v2, so the SDK resolves; with
+// test/interop/sdk_clients/common.mjs beside it):
 //   node proxy_client.mjs v1|v2-pin|v2-legacy COMMAND            initialize, tools, whoami
 //   node proxy_client.mjs v1|v2-pin|v2-legacy COMMAND revoked    expects a JSON-RPC error
 // Prints PASS/FAIL lines; exit status 0 only when every check passed.
+import { makeReporter, step as stepOf, withTimeout, describeError } from './common.mjs';
+
 const [flavour, command, expect = 'ok'] = process.argv.slice(2);
-const prefix = `proxy ${flavour}${expect === 'revoked' ? ' (revoked)' : ''}`;
-let failures = 0;
-let passes = 0;
-const check = (name, ok, detail = '') => {
-  if (ok) passes++; else failures++;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${prefix}: ${name}${detail ? ` (${detail})` : ''}`);
-  return ok;
-};
-const finish = () => {
-  console.log(`${prefix}: ${passes} passed, ${failures} failed`);
-  process.exit(failures === 0 && passes > 0 ? 0 : 1);
-};
+const { check, finish } = makeReporter(`proxy ${flavour}${expect === 'revoked' ? ' (revoked)' : ''}`);
 const STEP_MS = 20000;
-const withTimeout = (what, promise) => {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${STEP_MS} ms: ${what}`)), STEP_MS);
-  })]).finally(() => clearTimeout(timer));
-};
+// A step that passes is a PASS line too.
 const step = async (what, fn) => {
-  try {
-    const value = await withTimeout(what, fn());
-    check(what, true);
-    return { ok: true, value };
-  } catch (e) {
-    check(what, false, String(e?.message ?? e));
-    return { ok: false, error: e };
-  }
+  const r = await stepOf(check, what, fn, STEP_MS);
+  if (r.ok) check(what, true);
+  return r;
 };
 
 let Client, StdioClientTransport, options = {};
@@ -52,13 +34,13 @@ if (expect === 'revoked') {
   // that says what to do, promptly, not a hang and not a dead process.
   let message = '';
   try {
-    await withTimeout('connect', client.connect(transport));
-    const r = await withTimeout('tools/call whoami', client.callTool({ name: 'whoami', arguments: {} }));
+    await withTimeout('connect', client.connect(transport), STEP_MS);
+    const r = await withTimeout('tools/call whoami', client.callTool({ name: 'whoami', arguments: {} }), STEP_MS);
     message = JSON.stringify(r);
   } catch (e) {
-    message = String(e?.message ?? e);
+    message = describeError(e);
   }
-  check('the refused request got a JSON-RPC error', !message.startsWith('timed out') && message.length > 0, message);
+  check('the refused request got a JSON-RPC error', !/timed out/.test(message) && message.length > 0, message);
   // The v2 client in pin mode reports only that server/discover failed; the shell script reads
   // the proxy's stdout for the message in every case.
   if (flavour !== 'v2-pin') {
