@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -58,6 +59,7 @@ struct StdioBridge::Impl {
     std::string method;
     std::atomic<bool> cancelled{false};
     std::string negotiated_version;  // legacy initialize: the result's protocolVersion
+    bool silent = false;             // the bridge's own request: nothing reaches the host
   };
 
   // What one HTTP exchange produced.
@@ -66,7 +68,8 @@ struct StdioBridge::Impl {
     http::Headers headers;
     std::string body;
     bool stream = false;
-    bool answered = false;  // the response to the call was forwarded
+    bool answered = false;   // the response to the call was forwarded
+    std::string session_id;  // the 2025 session the request was sent in, if any
   };
 
   Impl(http::Client& h, std::string u, BridgeOptions o, std::function<void(std::string_view)> w)
@@ -169,7 +172,9 @@ struct StdioBridge::Impl {
         Observe(message, *call);
       }
     }
-    Emit(message);
+    if (call == nullptr || !call->silent) {
+      Emit(message);
+    }
   }
 
   Status Post(const json::object& message, Call* call, Answer& answer, bool read_to_end) {
@@ -187,6 +192,7 @@ struct StdioBridge::Impl {
           mirrored = it == tool_params.end() ? nullptr : &it->second;
         }
         req.headers = ForwardHeaders(message, session, mirrored);
+        answer.session_id = session.session_id;
       }
       req.body = json::serialize(message);
       req.timeout = options.request_timeout;
@@ -234,19 +240,85 @@ struct StdioBridge::Impl {
   }
 
   // Forwards a request and makes sure the host gets exactly one answer for it.
-  void ForwardRequest(const json::object& message, Call& call) {
+  // A 404 to a message sent in a 2025 session: the session is gone (2025 transports, session
+  // management: the client MUST start a new one with a fresh initialize).
+  static bool SessionGone(const Status& st, const Answer& answer) {
+    return st && answer.status == 404 && !answer.session_id.empty();
+  }
+
+  // Starts a new 2025 session in place of `gone`, with the host's own initialize parameters,
+  // unseen by the host; once for all the requests that found it gone. True when one is ready.
+  bool RenewSession(const std::string& gone) {
+    std::lock_guard renewing(renew_mu);
+    json::object params;
+    {
+      std::lock_guard lock(mu);
+      if (session.session_id != gone) {
+        return !session.session_id.empty();  // renewed meanwhile by another request
+      }
+      if (!host_initialize) {
+        return false;
+      }
+      params = *host_initialize;
+    }
+    Notify("the server ended the MCP session; starting a new one");
+    Call init;
+    init.id = "mcpauth-proxy-renew-" + std::to_string(++renewals);
+    init.method = "initialize";
+    init.silent = true;
     Answer answer;
-    const bool legacy_initialize = call.method == "initialize" && ModernVersionOf(message).empty();
-    // initialize reads its stream to the end: the head, with the session id, comes last.
-    Status st = Post(message, &call, answer, /*read_to_end=*/legacy_initialize);
+    if (!Initialize(MakeRequest(init.id, "initialize", std::move(params)), init, answer) ||
+        !answer.answered || answer.status / 100 != 2) {
+      return false;
+    }
+    if (!ForwardOneWay(MakeNotification("notifications/initialized", json::object{}), false)) {
+      return false;
+    }
+    StartListening();
+    return true;
+  }
+
+  // A legacy initialize: reads its stream to the end (the head, with the session id, comes
+  // last) and, when it succeeded, records the session it opened.
+  Status Initialize(const json::object& message, Call& call, Answer& answer) {
+    Status st = Post(message, &call, answer, /*read_to_end=*/true);
     if (st && !answer.answered && !answer.stream && !answer.body.empty()) {
       OnMessage(answer.body, &call, answer);
     }
-    if (st && legacy_initialize && answer.answered && answer.status / 100 == 2) {
+    if (st && answer.answered && answer.status / 100 == 2) {
       std::lock_guard lock(mu);
       // 2025 transports: the session id comes with the InitializeResult's HTTP response.
       session.session_id = std::string(answer.headers.Get("Mcp-Session-Id").value_or(""));
       session.protocol_version = call.negotiated_version;
+    }
+    return st;
+  }
+
+  // Posts a request and forwards its answer; a gone session is renewed and the request sent
+  // again, once.
+  Status Send(const json::object& message, Call& call, Answer& answer) {
+    Status st = Post(message, &call, answer, /*read_to_end=*/false);
+    if (SessionGone(st, answer) && !call.cancelled && RenewSession(answer.session_id)) {
+      st = Post(message, &call, answer, /*read_to_end=*/false);
+    }
+    if (st && !answer.answered && !answer.stream && !answer.body.empty()) {
+      OnMessage(answer.body, &call, answer);
+    }
+    return st;
+  }
+
+  void ForwardRequest(const json::object& message, Call& call) {
+    Answer answer;
+    Status st;
+    if (call.method == "initialize" && ModernVersionOf(message).empty()) {
+      {
+        std::lock_guard lock(mu);
+        const auto* params = message.if_contains("params");
+        host_initialize = params && params->is_object() ? params->get_object() : json::object{};
+      }
+      st = Initialize(message, call, answer);
+    } else {
+      st = Send(message, call, answer);
     }
     if (call.cancelled || answer.answered) {
       return;  // exactly one answer per request, even if the stream broke after it
@@ -270,9 +342,12 @@ struct StdioBridge::Impl {
   }
 
   // A notification, or the host's response to a server request: POSTed, 202 expected.
-  bool ForwardOneWay(const json::object& message) {
+  bool ForwardOneWay(const json::object& message, bool may_renew = true) {
     Answer answer;
     Status st = Post(message, nullptr, answer, /*read_to_end=*/false);
+    if (may_renew && SessionGone(st, answer) && RenewSession(answer.session_id)) {
+      st = Post(message, nullptr, answer, /*read_to_end=*/false);
+    }
     const std::string what(message.contains("method") ? StringOf(message, "method")
                                                       : std::string_view("a response"));
     if (!st) {
@@ -312,6 +387,7 @@ struct StdioBridge::Impl {
         }
         req.timeout = options.listen_timeout;
         AddAuth(req.headers);
+        log::Debug("proxy: opening the session's GET stream");
         auto head = http.Stream(req, [&](const http::SseEvent& event) {
           if (!got_event) {
             log::Debug("proxy: reading the session's GET stream");
@@ -336,6 +412,8 @@ struct StdioBridge::Impl {
         }
         return {};
       });
+      log::Debug("proxy: the GET stream ended: {}",
+                 st ? "HTTP " + std::to_string(answer.status) : st.error().message());
       if (stopping) {
         break;
       }
@@ -361,9 +439,18 @@ struct StdioBridge::Impl {
   }
 
   void StartListening() {
-    std::lock_guard lock(mu);
-    if (!options.listen || listener.joinable() || stopping) {
+    std::unique_lock lock(mu);
+    if (!options.listen || listening || stopping) {
       return;
+    }
+    if (listener.joinable()) {  // the stream of an earlier session, finished
+      std::thread old = std::move(listener);
+      lock.unlock();
+      old.join();
+      lock.lock();
+      if (listening || stopping) {
+        return;
+      }
     }
     listening = true;
     listener = std::thread([this] { Listen(); });
@@ -568,6 +655,9 @@ struct StdioBridge::Impl {
   LegacySession session;
   std::map<std::string, HeaderParams, std::less<>> tool_params;
   std::map<std::string, std::shared_ptr<Call>> inflight;
+  std::optional<json::object> host_initialize;  // the params of the host's legacy initialize
+  std::mutex renew_mu;                          // one session renewal at a time
+  std::atomic<int> renewals{0};
   size_t running = 0;
   bool listening = false;
   std::thread listener;

@@ -11,6 +11,8 @@
 # the proxy must exit 0 at the end of its input. Then the grant is revoked (Disconnect on the
 # Connected apps page): the host gets a JSON-RPC error saying to sign in again — no hang, no
 # browser; and a proxy started with nothing stored signs in through the browser by itself.
+# Last, a plain stdio host against a server restarted mid-session: the proxy opens a new 2025
+# session by itself and the request is answered.
 # Usage: cli_proxy.sh BUILD_DIR
 set -euo pipefail
 BUILD=$(cd "${1:?usage: cli_proxy.sh BUILD_DIR}" && pwd)
@@ -27,6 +29,7 @@ V2_DIR=$(mktemp -d "$BUILD/interop/sdk-v2/proxy.XXXXXX")
 cleanup() {
   local rc=$?
   stop_mcpauth_server || true
+  [ -z "${RAW_PID:-}" ] || kill "$RAW_PID" 2>/dev/null || true
   if [ "$rc" -ne 0 ]; then
     echo "--- server log"; tail -30 "$WORK/server.log" 2>/dev/null || true
     echo "--- browser log"; cat "$WORK/browser.log" 2>/dev/null || true
@@ -143,4 +146,43 @@ disconnect
 run_host revoked-v2-pin "$V2_DIR" v2-pin revoked
 expect_revoked revoked-v2-pin
 [ "$(callbacks)" = 2 ] || fail "the proxy opened the browser after a revocation"
+
+echo "=== a 2025 session the server forgot (it restarted): the proxy starts a new one by itself"
+# A plain stdio host this time (no SDK), on a server without authorization that is restarted
+# between two requests on the same port; each step waits for its answer, not for a time.
+RAW="$WORK/raw"
+mkdir -p "$RAW/var"
+RAW_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_raw() {
+  "$BUILD/bin/mcpauth-server" --listen "127.0.0.1:$RAW_PORT" --data-dir "$RAW/var" --no-auth \
+    > "$RAW/server$1.log" 2>&1 7>&- &  # not holding the proxy's input open
+  RAW_PID=$!
+  for _ in $(seq 1 100); do grep -q 'listening on' "$RAW/server$1.log" && return 0; sleep 0.1; done
+  fail "the server without authorization did not start: $(cat "$RAW/server$1.log")"
+}
+ask() {  # ask ID MESSAGE: sends MESSAGE, waits for the answer with that id
+  printf '%s\n' "$2" >&7
+  for _ in $(seq 1 200); do grep -q "\"id\":$1," "$RAW/out" && return 0; sleep 0.1; done
+  fail "no answer to request $1: $(cat "$RAW/out") $(cat "$RAW/err")"
+}
+start_raw 1
+mkfifo "$RAW/in"
+"$CLI" --store memory --debug proxy "http://127.0.0.1:$RAW_PORT/mcp" < "$RAW/in" > "$RAW/out" 2> "$RAW/err" &
+PROXY_PID=$!
+exec 7> "$RAW/in"
+ask 1 '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}'
+printf '%s\n' '{"jsonrpc":"2.0","method":"notifications/initialized"}' >&7
+ask 2 '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"before"}}}'
+kill "$RAW_PID"; wait "$RAW_PID" 2>/dev/null || true
+start_raw 2
+ask 3 '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"after the restart"}}}'
+exec 7>&-
+for _ in $(seq 1 100); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PROXY_PID" 2>/dev/null && { kill "$PROXY_PID"; fail "the proxy did not exit at the end of input"; }
+rc=0; wait "$PROXY_PID" || rc=$?
+[ "$rc" = 0 ] || fail "the proxy exited with $rc at the end of input"
+grep -q '"id":3,"result":{"content":\[{"type":"text","text":"after the restart"}' "$RAW/out" ||
+  fail "request 3 was not answered in a new session: $(cat "$RAW/out")"
+grep -q "starting a new one" "$RAW/err" || fail "the proxy did not say it renewed the session"
+sed 's/^/  /' "$RAW/out" | cut -c1-120
 echo "PASS"
