@@ -226,10 +226,15 @@ Status OAuthSession::RunAuthorized(
     // kAuthorize.
     if (!options_.login_when_revoked && refusal.http_status == 401 && have_token &&
         !state.token_from_login) {
-      return Fail(Errc::kLoginRequired, "access to " + server_url_ +
-                                            " was revoked or has expired at the authorization "
-                                            "server." +
-                                            WhatToDo(Errc::kLoginRequired));
+      std::string why;
+      {
+        std::lock_guard lock(mu_);
+        why = access_lost_;
+      }
+      if (why.empty()) {
+        why = "access to " + server_url_ + " was revoked or has expired.";
+      }
+      return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
     }
     ++state.authorizations;
     Status login = LoginFor(challenge, step.scopes, have_token ? &sent->access_token : nullptr,
