@@ -226,15 +226,7 @@ Status OAuthSession::RunAuthorized(
     // kAuthorize.
     if (!options_.login_when_revoked && refusal.http_status == 401 && have_token &&
         !state.token_from_login) {
-      std::string why;
-      {
-        std::lock_guard lock(mu_);
-        why = access_lost_;
-      }
-      if (why.empty()) {
-        why = "access to " + server_url_ + " was revoked or has expired.";
-      }
-      return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
+      return LoginRequired("access to " + server_url_ + " was revoked or has expired.");
     }
     ++state.authorizations;
     Status login = LoginFor(challenge, step.scopes, have_token ? &sent->access_token : nullptr,
@@ -256,18 +248,22 @@ Status OAuthSession::Login(std::string_view www_authenticate, std::vector<std::s
   return LoginFor(challenge, std::move(scopes), nullptr, /*explicit_login=*/true);
 }
 
+// kLoginRequired, saying why: the authorization server's refusal of the stored grant if that is
+// what happened, else `fallback`.
+Status OAuthSession::LoginRequired(std::string fallback) {
+  std::string why;
+  {
+    std::lock_guard lock(mu_);
+    why = access_lost_;
+  }
+  return Fail(Errc::kLoginRequired,
+              (why.empty() ? fallback : why) + WhatToDo(Errc::kLoginRequired));
+}
+
 Status OAuthSession::LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                               const Secret* refused_token, bool explicit_login) {
   if (!options_.interactive) {
-    std::string why;
-    {
-      std::lock_guard lock(mu_);
-      why = access_lost_;
-    }
-    if (why.empty()) {
-      why = "a sign-in to " + server_url_ + " is needed.";
-    }
-    return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
+    return LoginRequired("a sign-in to " + server_url_ + " is needed.");
   }
   std::lock_guard login_lock(login_mu_);
   if (!explicit_login) {

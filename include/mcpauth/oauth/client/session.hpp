@@ -188,6 +188,7 @@ class OAuthSession {
   void Adopt(std::optional<Credential> credential);
   Status EnsureLoaded();
   Status DoRefresh(const Secret* refused_token, bool force);
+  Status LoginRequired(std::string fallback);
   Status LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                   const Secret* refused_token, bool explicit_login);
   Result<ClientRegistration> ObtainRegistration(const AuthorizationServerMetadata& as);
