@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "mcpauth/core/log.hpp"
+#include "mcpauth/mcp/request_headers.hpp"
 
 namespace mcpauth::mcp {
 namespace json = boost::json;
@@ -129,27 +130,6 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
-void CollectHeaderParams(const json::object& schema, std::vector<std::string>& path,
-                         std::vector<std::pair<std::vector<std::string>, std::string>>& out,
-                         int depth) {
-  const auto* props = schema.if_contains("properties");
-  if (props == nullptr || !props->is_object() || depth > 16) {
-    return;
-  }
-  for (const auto& [key, sub] : props->get_object()) {
-    if (!sub.is_object()) {
-      continue;
-    }
-    path.emplace_back(key);
-    if (const auto* h = sub.get_object().if_contains("x-mcp-header"); h && h->is_string()) {
-      out.emplace_back(path, std::string(h->get_string()));
-    }
-    // Only properties reachable through `properties` keys may be mirrored (x-mcp-header rules).
-    CollectHeaderParams(sub.get_object(), path, out, depth + 1);
-    path.pop_back();
-  }
-}
-
 }  // namespace
 
 const boost::system::error_category& ClientCategory() noexcept {
@@ -233,47 +213,13 @@ http::Headers McpClient::BaseHeaders(std::string_view accept) const {
 
 void McpClient::AddModernHeaders(http::Headers& headers, std::string_view method,
                                  const json::object& params) const {
-  // 2026-07-28 transports, standard headers: Mcp-Method always; Mcp-Name mirrors params.name
-  // (tools/call, prompts/get) or params.uri (resources/read).
-  headers.Set("Mcp-Method", method);
-  std::string_view name_key;
-  if (method == "tools/call" || method == "prompts/get") {
-    name_key = "name";
-  } else if (method == "resources/read") {
-    name_key = "uri";
+  const HeaderParams* mirrored = nullptr;
+  if (const auto* name = params.if_contains("name");
+      method == "tools/call" && name && name->is_string()) {
+    const auto it = header_params_.find(std::string_view(name->get_string()));
+    mirrored = it == header_params_.end() ? nullptr : &it->second;
   }
-  if (!name_key.empty()) {
-    if (const auto* n = params.if_contains(name_key); n && n->is_string()) {
-      headers.Set("Mcp-Name", EncodeHeaderValue(n->get_string()));
-    }
-  }
-  if (method != "tools/call") {
-    return;
-  }
-  const auto* name = params.if_contains("name");
-  const auto* args = params.if_contains("arguments");
-  if (name == nullptr || !name->is_string() || args == nullptr || !args->is_object()) {
-    return;
-  }
-  const auto it = header_params_.find(std::string_view(name->get_string()));
-  if (it == header_params_.end()) {
-    return;
-  }
-  for (const auto& [path, header] : it->second) {
-    const json::value* v = args;
-    for (const auto& key : path) {
-      v = v->is_object() ? v->get_object().if_contains(key) : nullptr;
-      if (v == nullptr) {
-        break;
-      }
-    }
-    if (v == nullptr) {
-      continue;  // absent: the server must not expect the header
-    }
-    if (auto text = HeaderParamValue(*v)) {
-      headers.Set("Mcp-Param-" + header, EncodeHeaderValue(*text));
-    }
-  }
+  SetStandardHeaders(headers, method, params, mirrored);
 }
 
 bool McpClient::OnStreamMessage(const std::string& data, const json::value& id,
@@ -702,12 +648,7 @@ Status McpClient::Connect() {
 }
 
 void McpClient::RememberHeaderParams(const ToolInfo& tool) {
-  const auto* schema = tool.raw.if_contains("inputSchema");
-  std::vector<std::pair<std::vector<std::string>, std::string>> found;
-  if (schema != nullptr && schema->is_object()) {
-    std::vector<std::string> path;
-    CollectHeaderParams(schema->get_object(), path, found, 0);
-  }
+  HeaderParams found = ToolHeaderParams(tool.raw);
   if (found.empty()) {
     header_params_.erase(tool.name);
   } else {

@@ -58,6 +58,7 @@
 #include "mcpauth/http/message.hpp"
 #include "mcpauth/mcp/header_values.hpp"
 #include "mcpauth/mcp/jsonrpc.hpp"
+#include "mcpauth/mcp/request_headers.hpp"
 #include "mcpauth/mcp/server.hpp"
 
 namespace mcpauth::mcp {
@@ -215,8 +216,7 @@ class McpClient {
   int64_t next_id_ = 1;
   // tools/call arguments mirrored into Mcp-Param-{Name} headers (2026-07-28 x-mcp-header),
   // per tool: the path of property names to the argument, and the header's {Name}.
-  std::map<std::string, std::vector<std::pair<std::vector<std::string>, std::string>>, std::less<>>
-      header_params_;
+  std::map<std::string, HeaderParams, std::less<>> header_params_;
   bool tools_listed_ = false;
 };
 

@@ -160,6 +160,15 @@ mcp::McpClientOptions OAuthSession::Decorate(mcp::McpClientOptions options) {
 }
 
 Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Status()>& attempt) {
+  return RunAuthorized([&](mcp::ClientError& refusal) {
+    Status result = attempt();
+    refusal = mcp.last_error();
+    return result;
+  });
+}
+
+Status OAuthSession::RunAuthorized(
+    const std::function<Status(mcp::ClientError& refusal)>& attempt) {
   if (auto ok = EnsureLoaded(); !ok) {
     return ok;
   }
@@ -174,12 +183,12 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
   OperationState state;
   for (;;) {
     const std::optional<Credential> sent = Current();
-    Status result = attempt();
+    mcp::ClientError refused;
+    Status result = attempt(refused);
     if (result || (result.error() != mcp::ClientErrc::kUnauthorized &&
                    result.error() != mcp::ClientErrc::kForbidden)) {
       return result;
     }
-    const mcp::ClientError& refused = mcp.last_error();
     const ResourceChallenge challenge = ParseResourceChallenge(refused.www_authenticate);
     const Refusal refusal{refused.http_status != 0                        ? refused.http_status
                           : result.error() == mcp::ClientErrc::kForbidden ? 403
@@ -215,6 +224,10 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
       return Fail(step.error, why);
     }
     // kAuthorize.
+    if (!options_.login_when_revoked && refusal.http_status == 401 && have_token &&
+        !state.token_from_login) {
+      return LoginRequired("access to " + server_url_ + " was revoked or has expired.");
+    }
     ++state.authorizations;
     Status login = LoginFor(challenge, step.scopes, have_token ? &sent->access_token : nullptr,
                             /*explicit_login=*/false);
@@ -235,18 +248,22 @@ Status OAuthSession::Login(std::string_view www_authenticate, std::vector<std::s
   return LoginFor(challenge, std::move(scopes), nullptr, /*explicit_login=*/true);
 }
 
+// kLoginRequired, saying why: the authorization server's refusal of the stored grant if that is
+// what happened, else `fallback`.
+Status OAuthSession::LoginRequired(std::string fallback) {
+  std::string why;
+  {
+    std::lock_guard lock(mu_);
+    why = access_lost_;
+  }
+  return Fail(Errc::kLoginRequired,
+              (why.empty() ? fallback : why) + WhatToDo(Errc::kLoginRequired));
+}
+
 Status OAuthSession::LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                               const Secret* refused_token, bool explicit_login) {
   if (!options_.interactive) {
-    std::string why;
-    {
-      std::lock_guard lock(mu_);
-      why = access_lost_;
-    }
-    if (why.empty()) {
-      why = "a sign-in to " + server_url_ + " is needed.";
-    }
-    return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
+    return LoginRequired("a sign-in to " + server_url_ + " is needed.");
   }
   std::lock_guard login_lock(login_mu_);
   if (!explicit_login) {
