@@ -25,6 +25,7 @@ constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo
 constexpr int kMaxResumptions = 3;
 constexpr std::chrono::milliseconds kMaxRetryWait{10'000};
 constexpr size_t kMaxListPages = 10'000;
+constexpr int kMaxInputRounds = 8;
 constexpr size_t kMaxDescribedMessage = 200;
 
 class Category final : public boost::system::error_category {
@@ -84,6 +85,19 @@ Offered ReadOffered(const json::value* list) {
   return out;
 }
 
+// A 400 UnsupportedProtocolVersion (-32022) whose data.supported lists 2026-07-28: the version we
+// sent is one the server supports after all, so a retry may succeed (2026-07-28 basic/versioning:
+// the client retries with a supported version).
+bool RejectedSupportedVersion(int status, const std::optional<Message>& response) {
+  if (status != 400 || !response || response->kind != Message::Kind::kErrorResponse ||
+      response->error.code != kUnsupportedProtocolVersion) {
+    return false;
+  }
+  const auto& data = response->error.data;
+  const json::object* d = data && data->is_object() ? &data->get_object() : nullptr;
+  return ReadOffered(d ? d->if_contains("supported") : nullptr).modern;
+}
+
 std::optional<int64_t> IntegerId(const json::value& v) {
   if (v.is_int64()) {
     return v.get_int64();
@@ -127,27 +141,6 @@ std::string Printable(std::string_view text) {
     out += "...";
   }
   return out;
-}
-
-void CollectHeaderParams(const json::object& schema, std::vector<std::string>& path,
-                         std::vector<std::pair<std::vector<std::string>, std::string>>& out,
-                         int depth) {
-  const auto* props = schema.if_contains("properties");
-  if (props == nullptr || !props->is_object() || depth > 16) {
-    return;
-  }
-  for (const auto& [key, sub] : props->get_object()) {
-    if (!sub.is_object()) {
-      continue;
-    }
-    path.emplace_back(key);
-    if (const auto* h = sub.get_object().if_contains("x-mcp-header"); h && h->is_string()) {
-      out.emplace_back(path, std::string(h->get_string()));
-    }
-    // Only properties reachable through `properties` keys may be mirrored (x-mcp-header rules).
-    CollectHeaderParams(sub.get_object(), path, out, depth + 1);
-    path.pop_back();
-  }
 }
 
 }  // namespace
@@ -327,12 +320,18 @@ bool McpClient::OnStreamMessage(const std::string& data, const json::value& id,
 
 void McpClient::AnswerServerRequest(const Message& request) {
   // 2025 transports: the client answers a server-to-client request by POSTing its response.
-  // This client declares no capabilities, so only ping (basic/utilities/ping: either side MUST
-  // answer promptly) gets a result; sampling, elicitation, roots... get -32601.
+  // ping (basic/utilities/ping: either side MUST answer promptly) gets {}; elicitation, sampling,
+  // roots... go to on_input_request, and get -32601 when it is unset or declines.
+  std::optional<json::object> result;
+  if (request.method == "ping") {
+    result.emplace();
+  } else if (options_.on_input_request) {
+    const json::object* params = request.params_object();
+    result = options_.on_input_request(request.method, params ? *params : json::object{});
+  }
   const json::object answer =
-      request.method == "ping"
-          ? MakeResult(request.id, json::object{})
-          : MakeError(request.id, RpcError{kMethodNotFound, "not supported", std::nullopt});
+      result ? MakeResult(request.id, std::move(*result))
+             : MakeError(request.id, RpcError{kMethodNotFound, "not supported", std::nullopt});
   http::ClientRequest req{.method = "POST", .url = url_, .headers = BaseHeaders(kJsonAndSse)};
   req.headers.Set("Content-Type", "application/json");
   req.body = json::serialize(answer);
@@ -466,6 +465,7 @@ Result<json::object> McpClient::Interpret(Reply& reply) {
       // An absent one is read as "complete" (some servers omit it on SSE results).
       const std::string_view type = StringOr(result, "resultType", "complete");
       if (type == "input_required") {
+        pending_input_ = std::move(result);
         return Fail(ClientErrc::kInputRequired, reply.status);
       }
       if (type != "complete") {
@@ -494,7 +494,7 @@ Result<json::object> McpClient::RequestOnce(std::string_view method, json::objec
   if (era_ == Era::kModern) {
     // 2026-07-28 basic/index: every request carries its version and capabilities ({} = none).
     meta[kMetaProtocolVersion] = kModernVersion;
-    meta[kMetaClientCapabilities] = json::object{};
+    meta[kMetaClientCapabilities] = options_.capabilities;
     meta[kMetaClientInfo] =
         json::object{{"name", options_.client_name}, {"version", options_.client_version}};
     if (!options_.log_level.empty()) {
@@ -528,6 +528,9 @@ Result<json::object> McpClient::Request(std::string_view method, json::object pa
   }
   Reply reply;
   auto result = RequestOnce(method, params, &on_progress, reply);
+  if (!result && era_ == Era::kModern && RejectedSupportedVersion(reply.status, reply.response)) {
+    result = RequestOnce(method, params, &on_progress, reply);
+  }
   // 2025-11-25 transports (session management): a 404 to a request with a session id means the
   // session is gone; the client MUST start a new one with a fresh initialize. Once.
   if (!result && era_ == Era::kLegacy && reply.status == 404 && !session_id_.empty()) {
@@ -535,12 +538,60 @@ Result<json::object> McpClient::Request(std::string_view method, json::object pa
     if (Status st = ConnectLegacy(); !st) {
       return st.error();
     }
-    result = RequestOnce(method, std::move(params), &on_progress, reply);
+    result = RequestOnce(method, params, &on_progress, reply);
     if (!result && reply.status == 404) {
       return Fail(ClientErrc::kSessionExpired, 404);
     }
   }
+  // 2026-07-28 basic/patterns/mrtr: the server needs input (elicitation, sampling, roots) before
+  // it can answer; each retry is a new request built from the ORIGINAL params, so input and
+  // state never leak into another request.
+  for (int round = 0;
+       !result && result.error() == ClientErrc::kInputRequired && round < kMaxInputRounds;
+       ++round) {
+    auto retry = InputRetryParams(params);
+    if (!retry) {
+      return result;
+    }
+    result = RequestOnce(method, std::move(*retry), &on_progress, reply);
+  }
   return result;
+}
+
+std::optional<json::object> McpClient::InputRetryParams(const json::object& original) {
+  if (!options_.on_input_request) {
+    return std::nullopt;
+  }
+  const json::object pending = std::move(pending_input_);
+  pending_input_.clear();
+  json::object retry = original;
+  retry.erase("inputResponses");
+  retry.erase("requestState");
+  if (const auto* requests = pending.if_contains("inputRequests"); requests != nullptr) {
+    if (!requests->is_object()) {
+      return std::nullopt;
+    }
+    json::object responses;
+    for (const auto& [key, request] : requests->get_object()) {
+      const auto* r = request.if_object();
+      const auto* p = r != nullptr ? r->if_contains("params") : nullptr;
+      if (r == nullptr || (p != nullptr && !p->is_object())) {
+        return std::nullopt;
+      }
+      auto answer = options_.on_input_request(StringOr(*r, "method", ""),
+                                              p != nullptr ? p->get_object() : json::object{});
+      if (!answer) {
+        return std::nullopt;  // declined: the request stays unanswered (kInputRequired)
+      }
+      responses[key] = std::move(*answer);
+    }
+    retry["inputResponses"] = std::move(responses);
+  }
+  // "the client MUST echo back the exact value"; without one it MUST NOT send any.
+  if (const auto* state = pending.if_contains("requestState"); state != nullptr) {
+    retry["requestState"] = *state;
+  }
+  return retry;
 }
 
 Status McpClient::PostNotification(std::string_view method, json::object params) {
@@ -571,6 +622,9 @@ Status McpClient::ConnectModern(bool& fall_back) {
   protocol_version_ = std::string(kModernVersion);
   Reply reply;
   auto result = RequestOnce("server/discover", json::object{}, nullptr, reply);
+  if (!result && RejectedSupportedVersion(reply.status, reply.response)) {
+    result = RequestOnce("server/discover", json::object{}, nullptr, reply);
+  }
   if (result) {
     // 2026-07-28 server/discover: the versions the server speaks.
     const Offered offered = ReadOffered(result->if_contains("supportedVersions"));
@@ -627,7 +681,7 @@ Status McpClient::ConnectLegacy() {
   // 2025-11-25 basic/lifecycle: initialize with the version we want, our capabilities (none)
   // and identity; no MCP-Protocol-Version header and no session yet.
   json::object params{{"protocolVersion", options_.legacy_version},
-                      {"capabilities", json::object{}},
+                      {"capabilities", options_.capabilities},
                       {"clientInfo", json::object{{"name", options_.client_name},
                                                   {"version", options_.client_version}}}};
   auto result = RequestOnce("initialize", std::move(params), nullptr, reply);
@@ -701,18 +755,20 @@ Status McpClient::Connect() {
   return st;
 }
 
-void McpClient::RememberHeaderParams(const ToolInfo& tool) {
+std::optional<std::string> McpClient::RememberHeaderParams(const ToolInfo& tool) {
+  header_params_.erase(tool.name);
   const auto* schema = tool.raw.if_contains("inputSchema");
-  std::vector<std::pair<std::vector<std::string>, std::string>> found;
-  if (schema != nullptr && schema->is_object()) {
-    std::vector<std::string> path;
-    CollectHeaderParams(schema->get_object(), path, found, 0);
+  if (era_ != Era::kModern || schema == nullptr || !schema->is_object()) {
+    return std::nullopt;  // x-mcp-header is a 2026-07-28 (Streamable HTTP) rule
   }
-  if (found.empty()) {
-    header_params_.erase(tool.name);
-  } else {
+  std::vector<HeaderParam> found;
+  if (auto bad = CollectHeaderParams(schema->get_object(), found)) {
+    return bad;
+  }
+  if (!found.empty()) {
     header_params_[tool.name] = std::move(found);
   }
+  return std::nullopt;
 }
 
 Result<std::vector<ToolInfo>> McpClient::ListTools() {
@@ -740,7 +796,13 @@ Result<std::vector<ToolInfo>> McpClient::ListTools() {
                     .title = std::string(StringOr(*o, "title", "")),
                     .description = std::string(StringOr(*o, "description", "")),
                     .raw = *o};
-      RememberHeaderParams(info);
+      // 2026-07-28 transports/streamable-http "Custom Headers from Tool Parameters": a tool
+      // whose x-mcp-header annotations break the rules MUST be left out of the result (with a
+      // warning), so one malformed definition does not take the other tools down with it.
+      if (auto bad = RememberHeaderParams(info)) {
+        log::Warn("mcp client: tool '{}' left out: {}", Printable(info.name), Printable(*bad));
+        continue;
+      }
       tools.push_back(std::move(info));
     }
     // MCP server/utilities/pagination: an absent nextCursor ends the listing; a cursor that
