@@ -1,8 +1,11 @@
 #include "mcpauth/mcp/client.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -26,6 +29,8 @@ constexpr int kMaxResumptions = 3;
 constexpr std::chrono::milliseconds kMaxRetryWait{10'000};
 constexpr size_t kMaxListPages = 10'000;
 constexpr int kMaxInputRounds = 8;
+constexpr std::chrono::milliseconds kListenOpenWait{2'000};
+constexpr std::chrono::milliseconds kListenPause{200};
 constexpr size_t kMaxDescribedMessage = 200;
 
 class Category final : public boost::system::error_category {
@@ -199,7 +204,88 @@ struct McpClient::Reply {
 McpClient::McpClient(http::Client& http, std::string url, McpClientOptions options)
     : http_(http), url_(std::move(url)), options_(std::move(options)) {}
 
-McpClient::~McpClient() = default;
+struct McpClient::Listener {
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable changed;
+  bool settled = false;  // the first GET was answered (stream open, refused or failed)
+  void Settle() {
+    std::lock_guard lock(mu);
+    settled = true;
+    changed.notify_all();
+  }
+};
+
+McpClient::~McpClient() { StopListener(); }
+
+void McpClient::StartListener() {
+  StopListener();
+  listener_ = std::make_unique<Listener>();
+  listener_->thread = std::thread([this] { Listen(); });
+  // Requests made from now on may lead the server to send on that stream (a server drops what
+  // it sends while no stream is open): wait until it is open, or known not to be, briefly.
+  std::unique_lock lock(listener_->mu);
+  listener_->changed.wait_for(lock, kListenOpenWait, [this] { return listener_->settled; });
+}
+
+void McpClient::StopListener(bool join) {
+  if (!listener_) {
+    return;
+  }
+  listener_->stop = true;
+  if (join) {
+    if (listener_->thread.joinable()) {
+      listener_->thread.join();
+    }
+    listener_.reset();
+  }
+}
+
+void McpClient::Listen() {
+  // Runs on the listener thread. Reads only what does not change while it runs: the connection
+  // state is changed by Connect/ConnectLegacy/Close, which stop (and join) this thread first.
+  Listener& self = *listener_;
+  while (!self.stop) {
+    http::ClientRequest req{
+        .method = "GET", .url = url_, .headers = BaseHeaders("text/event-stream")};
+    // Never closed by us while idle: a server drops what it sends while no stream is open.
+    req.timeout = options_.request_timeout;
+    if (options_.add_headers) {
+      options_.add_headers(req.headers);
+    }
+    auto head = http_.Stream(
+        req,
+        [&](const http::SseEvent& event) {
+          if (self.stop) {
+            return false;
+          }
+          ParsedBody body = event.data.empty() ? ParsedBody{} : ParseBody(event.data);
+          if (body.items.size() == 1 && body.items[0].message &&
+              body.items[0].message->is_request()) {
+            AnswerServerRequest(*body.items[0].message);
+          }
+          return !self.stop.load();
+        },
+        [&](const http::Response&) { self.Settle(); });
+    self.Settle();
+    if (self.stop) {
+      return;
+    }
+    if (head && head->status == 409) {
+      // The previous stream of this session is not torn down yet: one GET stream per session.
+      std::this_thread::sleep_for(kListenPause);
+      continue;
+    }
+    if (head && head->status / 100 != 2) {
+      log::Debug("mcp client: no standalone stream (HTTP {})", head->status);
+      return;  // 405: the server offers none; 404: the session is gone
+    }
+    if (!head && head.error() != http::ClientErrc::kTimeout) {
+      std::this_thread::sleep_for(kListenPause);  // dropped: open it again
+    }
+  }
+}
 
 ErrorCode McpClient::Fail(ErrorCode code, int http_status, std::optional<RpcError> rpc) {
   last_error_ = ClientError{code, http_status, std::move(rpc), {}};
@@ -674,6 +760,7 @@ Status McpClient::ConnectModern(bool& fall_back) {
 }
 
 Status McpClient::ConnectLegacy() {
+  StopListener();
   era_ = Era::kLegacy;
   protocol_version_.clear();
   session_id_.clear();
@@ -717,10 +804,14 @@ Status McpClient::ConnectLegacy() {
       log::Debug("mcp client: logging/setLevel refused: {}", st.error().message());
     }
   }
+  if (options_.listen_for_server_requests) {
+    StartListener();
+  }
   return {};
 }
 
 Status McpClient::Connect() {
+  StopListener();
   era_.reset();
   protocol_version_.clear();
   session_id_.clear();
@@ -849,6 +940,9 @@ Result<ToolCallResult> McpClient::CallTool(std::string_view name, json::object a
 }
 
 Status McpClient::Close() {
+  // Stop listening first (without waiting): the DELETE below ends the session, and with it the
+  // server's GET stream, so the listener thread returns at once.
+  StopListener(/*join=*/false);
   Status out;
   if (era_ == Era::kLegacy && !session_id_.empty()) {
     // 2025-11-25 transports (session management): the client SHOULD end the session with
@@ -865,6 +959,7 @@ Status McpClient::Close() {
       out = Fail(ClientErrc::kHttpStatus, r->status);
     }
   }
+  StopListener();
   era_.reset();
   protocol_version_.clear();
   session_id_.clear();

@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,6 +116,14 @@ struct McpClientOptions {
   std::function<std::optional<boost::json::object>(std::string_view method,
                                                    const boost::json::object& params)>
       on_input_request;
+  // 2025: after initialize, also keep the standalone GET stream open (2025-11-25 transports,
+  // "Listening for Messages from the Server") on a thread of its own, so that requests the server
+  // sends outside any response stream (an elicitation/create not tied to a request, a ping) are
+  // answered, through on_input_request; a 405 means the server offers none. Connect() waits (up
+  // to 2 s) until the stream is open. Close() ends it with the session (DELETE); without a
+  // session, or in the destructor, stopping waits for the server's next event or for
+  // request_timeout. on_input_request and add_headers are then also called from that thread.
+  bool listen_for_server_requests = false;
   // notifications/message received on a response stream: level, logger (may be empty), data.
   std::function<void(std::string_view level, std::string_view logger,
                      const boost::json::value& data)>
@@ -198,6 +207,7 @@ class McpClient {
 
  private:
   struct Reply;
+  struct Listener;
 
   Status ConnectModern(bool& fall_back);
   Status ConnectLegacy();
@@ -212,6 +222,9 @@ class McpClient {
                        Reply& reply);
   Status PostNotification(std::string_view method, boost::json::object params);
   void AnswerServerRequest(const Message& request);
+  void StartListener();
+  void Listen();
+  void StopListener(bool join = true);
   http::Headers BaseHeaders(std::string_view accept) const;
   void AddModernHeaders(http::Headers& headers, std::string_view method,
                         const boost::json::object& params) const;
@@ -236,7 +249,8 @@ class McpClient {
   // per tool: the path of property names to the argument, and the header's {Name}.
   std::map<std::string, std::vector<HeaderParam>, std::less<>> header_params_;
   bool tools_listed_ = false;
-  boost::json::object pending_input_;  // the latest InputRequiredResult
+  boost::json::object pending_input_;   // the latest InputRequiredResult
+  std::unique_ptr<Listener> listener_;  // 2025 standalone GET stream, when listening
 };
 
 }  // namespace mcpauth::mcp

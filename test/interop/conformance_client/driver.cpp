@@ -118,18 +118,19 @@ class Driver {
 
   int Run() {
     Status st = Scenario();
+    const std::string mcp_error = mcp_.last_error().Describe();
+    (void)mcp_.Close();  // ends a 2025 session, and with it the GET stream
     if (!st) {
       Say("failed: " + st.error().message());
       if (!oauth_.last_error().empty()) {
         Say("oauth: " + oauth_.last_error());
       }
-      Say("mcp: " + mcp_.last_error().Describe());
+      Say("mcp: " + mcp_error);
       for (const auto& line : oauth_.discovery_trace()) {
         Say("  " + line);
       }
       return 1;
     }
-    (void)mcp_.Close();
     return 0;
   }
 
@@ -155,6 +156,7 @@ class Driver {
     o.client_name = "mcpauth-conformance-client";
     o.request_timeout = std::chrono::seconds(20);
     o.capabilities = json::object{{"elicitation", json::object{}}};
+    o.listen_for_server_requests = true;
     o.on_input_request = [](std::string_view method,
                             const json::object& params) -> std::optional<json::object> {
       if (method == "elicitation/create") {
