@@ -31,6 +31,7 @@ constexpr size_t kMaxListPages = 10'000;
 constexpr int kMaxInputRounds = 8;
 constexpr std::chrono::milliseconds kListenOpenWait{2'000};
 constexpr std::chrono::milliseconds kListenPause{200};
+constexpr int kMaxListenFailures = 5;
 constexpr size_t kMaxDescribedMessage = 200;
 
 class Category final : public boost::system::error_category {
@@ -246,7 +247,8 @@ void McpClient::Listen() {
   // Runs on the listener thread. Reads only what does not change while it runs: the connection
   // state is changed by Connect/ConnectLegacy/Close, which stop (and join) this thread first.
   Listener& self = *listener_;
-  while (!self.stop) {
+  int failures = 0;  // in a row, without a stream opened
+  while (!self.stop && failures < kMaxListenFailures) {
     http::ClientRequest req{
         .method = "GET", .url = url_, .headers = BaseHeaders("text/event-stream")};
     // Never closed by us while idle: a server drops what it sends while no stream is open.
@@ -254,6 +256,7 @@ void McpClient::Listen() {
     if (options_.add_headers) {
       options_.add_headers(req.headers);
     }
+    bool opened = false;
     auto head = http_.Stream(
         req,
         [&](const http::SseEvent& event) {
@@ -267,23 +270,24 @@ void McpClient::Listen() {
           }
           return !self.stop.load();
         },
-        [&](const http::Response&) { self.Settle(); });
+        [&](const http::Response&) {
+          opened = true;
+          self.Settle();
+        });
     self.Settle();
     if (self.stop) {
       return;
     }
-    if (head && head->status == 409) {
-      // The previous stream of this session is not torn down yet: one GET stream per session.
-      std::this_thread::sleep_for(kListenPause);
-      continue;
-    }
-    if (head && head->status / 100 != 2) {
+    if (head && head->status != 409 && (head->status / 100 != 2 || !opened)) {
+      // 405: the server offers no stream; 404: the session is gone; a 2xx that is not an event
+      // stream: nothing to listen to.
       log::Debug("mcp client: no standalone stream (HTTP {})", head->status);
-      return;  // 405: the server offers none; 404: the session is gone
+      return;
     }
-    if (!head && head.error() != http::ClientErrc::kTimeout) {
-      std::this_thread::sleep_for(kListenPause);  // dropped: open it again
-    }
+    // Ended by the server, dropped, or 409 (the previous stream of this session is not torn
+    // down yet: one GET stream per session): open it again, after a pause.
+    failures = opened ? 0 : failures + 1;
+    std::this_thread::sleep_for(kListenPause);
   }
 }
 

@@ -199,6 +199,19 @@ class Driver {
       });
       return called ? Status() : Status(called.error());
     }
+    if (s == "json-schema-2020-12-preservation") {
+      // The listed inputSchema, echoed back as received (SEP-1613: no keyword stripped).
+      for (const auto& tool : *tools) {
+        if (tool.name != "json_schema_2020_12_tool") {
+          continue;
+        }
+        const json::value* schema = tool.raw.if_contains("inputSchema");
+        json::object args{{"schema", schema ? *schema : json::value()}};
+        auto called = Authorized([&] { return mcp_.CallTool("json_schema_echo", args); });
+        return called ? Status() : Status(called.error());
+      }
+      return mcp::ClientErrc::kBadResponse;
+    }
     // The calls the scenario names in its context (tool and arguments), else every listed tool
     // without arguments.
     if (const auto* calls = ctx_.data.if_contains("toolCalls"); calls && calls->is_array()) {
