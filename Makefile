@@ -63,6 +63,7 @@ bench: deps-bench build
 	python3 bench/healthz.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-healthz.json
 	python3 bench/mcp_call.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-mcp-call.json
 	python3 bench/token_refresh.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-token-refresh.json
+	python3 bench/cli_latency.py $(BUILD) --json $(BUILD)/bench-cli-latency.json
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

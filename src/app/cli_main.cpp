@@ -8,7 +8,10 @@
 //                                        --client-id/--client-secret (a pre-registered client;
 //                                        the secret also from MCPAUTH_CLIENT_SECRET),
 //                                        --client-metadata-url (a Client ID Metadata Document),
-//                                        --no-resource (no RFC 8707 `resource`, pain point 9)
+//                                        --no-resource (no RFC 8707 `resource`, pain point 9),
+//                                        --re-register (a new dynamic registration: the AS
+//                                        forgot ours), --callback-port N (a fixed loopback port
+//                                        for an AS that compares it, against RFC 8252 §7.3)
 //   mcpauth status                       the stored credentials: server, issuer, client,
 //                                        scopes, expiry (never a token)
 //   mcpauth logout URL                   revokes at the authorization server, deletes locally
@@ -141,6 +144,18 @@ class Auth {
                              .random = OpenSslRandom::Instance()},
         url, std::move(options));
     return *session_;
+  }
+
+  // Reads the store once (opening one does not reach it: the Secret Service is contacted on
+  // first use), so that an unreachable or locked keyring stops a command before any request or
+  // browser. false after saying why and what to do.
+  bool Reachable() {
+    if (auto listed = store_->List({}); !listed) {
+      std::fprintf(stderr, "mcpauth: cannot use the credential store (%s): %s\n",
+                   store_->Describe().c_str(), listed.error().message.c_str());
+      return false;
+    }
+    return true;
   }
 
   app::KeyringTokenStorage& storage() { return storage_; }
@@ -283,20 +298,21 @@ StoredAuth OpenStoredAuth(const GlobalOptions& global, const std::string& url) {
     std::fprintf(stderr, "mcpauth: continuing without stored credentials\n");
     return out;
   }
-  // Opening a store does not reach it (the Secret Service is contacted on first use): read it
-  // once now, so that an unreachable or locked keyring means "no credentials" for a server that
-  // needs none, instead of failing the request. Its message still explains a later 401.
-  if (auto listed = out.auth->store().List({}); !listed) {
-    std::fprintf(stderr,
-                 "mcpauth: credential store (%s) unavailable: %s\n"
-                 "mcpauth: continuing without stored credentials\n",
-                 out.auth->store().Describe().c_str(), listed.error().message.c_str());
-    out.auth.reset();
-    return out;
-  }
   oc::OAuthClientOptions options;
   options.interactive = false;
   out.oauth = &out.auth->SessionFor(url, std::move(options));
+  // Opening a store does not reach it (the Secret Service is contacted on first use): read this
+  // server's credential now, so that an unreachable or locked keyring means "no credentials" for
+  // a server that needs none, instead of failing the request. Its message still explains a later
+  // 401. The session then uses this read (Prefetch): one keyring round, not two.
+  if (auto loaded = out.auth->storage().Prefetch(out.oauth->server_url()); !loaded) {
+    std::fprintf(stderr,
+                 "mcpauth: credential store (%s) unavailable: %s\n"
+                 "mcpauth: continuing without stored credentials\n",
+                 out.auth->store().Describe().c_str(), out.auth->storage().last_error().c_str());
+    out.oauth = nullptr;
+    out.auth.reset();
+  }
   return out;
 }
 
@@ -439,6 +455,8 @@ Subcommand AddLoginCommand(CLI::App& app, const GlobalOptions& global) {
     std::string client_secret;
     std::string client_metadata_url;
     bool no_resource = false;
+    bool re_register = false;
+    uint16_t callback_port = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("url", args->url, "The MCP endpoint")->required();
@@ -452,6 +470,12 @@ Subcommand AddLoginCommand(CLI::App& app, const GlobalOptions& global) {
                   "A Client ID Metadata Document URL to use as the client_id");
   cmd->add_flag("--no-resource", args->no_resource,
                 "Do not send the RFC 8707 resource parameter (for ASes that reject it)");
+  cmd->add_flag("--re-register", args->re_register,
+                "Register a new client even if one is stored (the AS forgot it)");
+  cmd->add_option("--callback-port", args->callback_port,
+                  "A fixed loopback port for the sign-in's redirect (default: a free one), for "
+                  "ASes that wrongly require the registered port")
+      ->check(CLI::Range(1, 65535));
   return {
       cmd, [&global, args]() {
         if (!args->client_secret.empty() && args->client_id.empty()) {
@@ -478,8 +502,10 @@ Subcommand AddLoginCommand(CLI::App& app, const GlobalOptions& global) {
         options.client_metadata_url = args->client_metadata_url;
         options.send_resource = !args->no_resource;
         options.open_browser = !args->no_browser;
+        options.force_registration = args->re_register;
+        options.callback_port = args->callback_port;
         auto auth = Auth::Open(global);
-        if (!auth) {
+        if (!auth || !auth->Reachable()) {
           return kExitFailure;
         }
         oc::OAuthSession& oauth = auth->SessionFor(args->url, std::move(options));

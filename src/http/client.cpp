@@ -499,17 +499,32 @@ struct Client::Impl {
                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                             ssl::context::no_tlsv1_1 | ssl::context::no_compression);
     tls_context.set_verify_mode(ssl::verify_peer);
-    error_code ec;
-    if (options.ca_file.empty()) {
-      tls_context.set_default_verify_paths(ec);
-    } else {
+    // The system's roots are loaded at the first https connection, not here: parsing the
+    // bundle costs milliseconds that a client only ever talking plain http to a loopback server
+    // (`mcpauth call` on 127.0.0.1) should not pay at every process start.
+    if (!options.ca_file.empty()) {
+      error_code ec;
       tls_context.load_verify_file(options.ca_file, ec);
+      if (ec) {
+        // A configuration error: the client could never verify a server, so fail at start-up.
+        throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
+                                    ": " + ec.message());
+      }
     }
-    if (ec) {
-      // A configuration error: the client could never verify a server, so fail at start-up.
-      throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
-                                  ": " + ec.message());
-    }
+  }
+
+  // The default roots, once (no roots at all is not an error here: verification then fails
+  // for every server, with kTlsFailed, as it would have with an empty bundle).
+  void LoadDefaultRootsOnce() {
+    std::call_once(default_roots_once, [this] {
+      if (options.ca_file.empty()) {
+        error_code ec;
+        tls_context.set_default_verify_paths(ec);
+        if (ec) {
+          log::Warn("http client: cannot load the system's CA certificates: {}", ec.message());
+        }
+      }
+    });
   }
 
   // Pops a pooled connection to `origin` that still looks idle, dropping any that do not.
@@ -548,6 +563,7 @@ struct Client::Impl {
   asio::awaitable<Status> Connect(Connection& conn, const Target& t, SteadyTime deadline) {
     auto executor = co_await asio::this_coro::executor;
     if (t.tls) {
+      LoadDefaultRootsOnce();
       conn.tls.emplace(executor, tls_context);
       if (!ConfigureTls(*conn.tls, t)) {
         co_return ClientErrc::kTlsFailed;
@@ -680,6 +696,7 @@ struct Client::Impl {
 
   ClientOptions options;
   ssl::context tls_context{ssl::context::tls_client};
+  std::once_flag default_roots_once;
   std::atomic<uint64_t> connections_opened{0};
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>, std::less<>> idle;

@@ -72,7 +72,8 @@ struct ClientRequest {
 class Client {
  public:
   // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
-  // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
+  // Without `ca_file`, the system's roots are loaded at the first https connection (cheap
+  // construction for a process that only talks plain http to loopback).
   explicit Client(ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;

@@ -77,6 +77,10 @@ struct OAuthClientOptions {
   // Browser login.
   bool interactive = true;   // false: never start a login (kLoginRequired instead)
   bool open_browser = true;  // false: only print the URL (--no-browser)
+  // The loopback receiver's port; 0 (the default): a free one per flow. A fixed port is only for
+  // an AS that compares the loopback redirect URI's port, against RFC 8252 §7.3: the dynamic
+  // registration then names that port (a stored registration for another port is replaced).
+  uint16_t callback_port = 0;
   // Replaces OpenInBrowser() (tests drive the real pages with it; a GUI host opens its own).
   // Called with the authorization URL; the flow waits for the callback after it returns.
   std::function<Status(const std::string& url)> browser;
@@ -192,6 +196,9 @@ class OAuthSession {
   bool loaded_ = false;
   std::optional<Credential> current_;
   std::string last_error_;
+  // Set when the authorization server refused the stored grant (invalid_grant/invalid_client on
+  // a refresh): why a later non-interactive sign-in is needed, for the person.
+  std::string access_lost_;
   std::vector<std::string> trace_;
   int refreshes_ = 0;
   int logins_ = 0;
