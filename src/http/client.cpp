@@ -329,6 +329,7 @@ struct ExchangeParams {
   size_t max_response_bytes = 0;
   bool head = false;
   const EventCallback* on_event = nullptr;  // Stream(): deliver text/event-stream bodies here
+  const std::function<void(const Response&)>* on_open = nullptr;  // Stream(): the head, first
 };
 
 Response ToResponse(const bhttp::response_header<>& head) {
@@ -417,6 +418,9 @@ asio::awaitable<Result<Response>> Exchange(Stream& stream, beast::flat_buffer& b
   Response response = ToResponse(head->get());
   const bool upgraded = response.status == 101;
   if (p.on_event != nullptr && IsEventStream(head->get()) && !head->is_done()) {
+    if (p.on_open != nullptr && *p.on_open) {
+      (*p.on_open)(response);
+    }
     Status events = co_await ReadEvents(stream, buffer, std::move(*head), p, outcome);
     if (!events) {
       co_return events.error();
@@ -629,7 +633,8 @@ struct Client::Impl {
     co_return Status{};
   }
 
-  Result<Response> Run(const ClientRequest& request, const EventCallback* on_event) {
+  Result<Response> Run(const ClientRequest& request, const EventCallback* on_event,
+                       const std::function<void(const Response&)>* on_open) {
     Result<Target> target = ParseTarget(request.url);
     if (!target) {
       return target.error();
@@ -644,6 +649,7 @@ struct Client::Impl {
     params.max_response_bytes = options.max_response_bytes;
     params.head = request.method == "HEAD";
     params.on_event = on_event;
+    params.on_open = on_open;
 
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Connection> conn = attempt == 0 ? TakeIdle(target->origin) : nullptr;
@@ -681,9 +687,10 @@ struct Client::Impl {
   }
 
   // Beast's exceptions (allocation failures, a parser bug) stop at this boundary.
-  Result<Response> RunGuarded(const ClientRequest& request, const EventCallback* on_event) {
+  Result<Response> RunGuarded(const ClientRequest& request, const EventCallback* on_event,
+                              const std::function<void(const Response&)>* on_open = nullptr) {
     try {
-      return Run(request, on_event);
+      return Run(request, on_event, on_open);
     } catch (const std::exception& e) {
       log::Error("http client: unexpected exception: {}", e.what());
       return ClientErrc::kProtocolError;
@@ -708,8 +715,9 @@ Result<Response> Client::Send(const ClientRequest& request) {
 }
 
 Result<Response> Client::Stream(const ClientRequest& request,
-                                const std::function<bool(const SseEvent&)>& on_event) {
-  return impl_->RunGuarded(request, &on_event);
+                                const std::function<bool(const SseEvent&)>& on_event,
+                                const std::function<void(const Response&)>& on_open) {
+  return impl_->RunGuarded(request, &on_event, &on_open);
 }
 
 uint64_t Client::connections_opened() const { return impl_->connections_opened.load(); }

@@ -5,37 +5,11 @@
 namespace mcpauth::mcp {
 namespace json = boost::json;
 
-namespace {
-
-constexpr int kMaxSchemaDepth = 16;
-
-void Collect(const json::object& schema, std::vector<std::string>& path, HeaderParams& out,
-             int depth) {
-  const auto* props = schema.if_contains("properties");
-  if (props == nullptr || !props->is_object() || depth > kMaxSchemaDepth) {
-    return;
-  }
-  for (const auto& [key, sub] : props->get_object()) {
-    if (!sub.is_object()) {
-      continue;
-    }
-    path.emplace_back(key);
-    if (const auto* h = sub.get_object().if_contains("x-mcp-header"); h && h->is_string()) {
-      out.emplace_back(path, std::string(h->get_string()));
-    }
-    Collect(sub.get_object(), path, out, depth + 1);
-    path.pop_back();
-  }
-}
-
-}  // namespace
-
 HeaderParams ToolHeaderParams(const json::object& tool) {
   HeaderParams out;
   const auto* schema = tool.if_contains("inputSchema");
-  if (schema != nullptr && schema->is_object()) {
-    std::vector<std::string> path;
-    Collect(schema->get_object(), path, out, 0);
+  if (schema != nullptr && schema->is_object() && CollectHeaderParams(schema->get_object(), out)) {
+    out.clear();  // an invalid definition: no mirrored headers
   }
   return out;
 }
@@ -61,7 +35,7 @@ void SetStandardHeaders(http::Headers& headers, std::string_view method, const j
   if (args == nullptr || !args->is_object()) {
     return;
   }
-  for (const auto& [path, header] : *header_params) {
+  for (const auto& [path, header] : *header_params) {  // HeaderParam{path, name}
     const json::value* v = args;
     for (const auto& key : path) {
       v = v->is_object() ? v->get_object().if_contains(key) : nullptr;

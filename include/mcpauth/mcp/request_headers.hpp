@@ -12,15 +12,16 @@
 #include <vector>
 
 #include "mcpauth/http/message.hpp"
+#include "mcpauth/mcp/header_values.hpp"
 
 namespace mcpauth::mcp {
 
-// A tool's mirrored arguments: the path of property names to the argument, and the header's
-// {Name} (Mcp-Param-{Name}).
-using HeaderParams = std::vector<std::pair<std::vector<std::string>, std::string>>;
+// A tool's mirrored arguments (Mcp-Param-{Name}).
+using HeaderParams = std::vector<HeaderParam>;
 
-// The x-mcp-header annotations of a Tool object (as tools/list lists it), reachable through
-// `properties` keys of its inputSchema only (x-mcp-header rules); empty if none.
+// The x-mcp-header annotations of a Tool object (as tools/list lists it), checked by
+// CollectHeaderParams(); empty if none, or if the tool's annotations are invalid (such a tool gets
+// no mirrored headers).
 HeaderParams ToolHeaderParams(const boost::json::object& tool);
 
 // Sets Mcp-Method, Mcp-Name and (for tools/call, given the tool's `header_params`, may be null)
