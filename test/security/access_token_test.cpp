@@ -79,9 +79,10 @@ class JwtAttack : public AttackTest {
   std::string Unsigned(const json::object& header, const json::object& claims) const {
     return B64(json::serialize(header)) + "." + B64(json::serialize(claims)) + ".";
   }
-  json::object With(std::string_view name, json::value v) const {
+  template <class T>
+  json::object With(std::string_view name, const T& v) const {
     json::object c = claims_;
-    c[name] = std::move(v);
+    c[name] = json::value_from(v);
     return c;
   }
   int64_t Now() const { return as().clock.NowSeconds(); }

@@ -117,6 +117,7 @@ TEST_F(BrowserAttack, NoPageCanBeFramed) {
   const std::string client_id = as().RegisterPublic();
   auto browser = as().NewBrowser();
   auto check = [](const http::Response& r, const std::string& page) {
+    EXPECT_EQ(r.headers.Get("Content-Type").value_or("").rfind("text/html", 0), 0u) << page;
     EXPECT_NE(r.headers.Get("Content-Security-Policy").value_or("").find("frame-ancestors 'none'"),
               std::string::npos)
         << page;
@@ -135,8 +136,11 @@ TEST_F(BrowserAttack, NoPageCanBeFramed) {
   ASSERT_EQ(login.status, 200);
   check(login, "sign-in");
   auto r = browser.Login(login, AsHarness::kUser, AsHarness::kPassword);
-  check(r, "sign-in answer");
   EXPECT_TRUE(SetsSession(r));
+  for (auto cookie : r.headers.GetAll("Set-Cookie")) {
+    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  }
   auto consent = browser.Go("GET", as().Url(LocationOf(r)));
   ASSERT_NE(consent.body.find("decision"), std::string::npos);
   check(consent, "consent");
@@ -152,6 +156,7 @@ TEST_F(BrowserAttack, DnsRebindingThroughOriginOrHostIsRefused) {
   auto c = stack_.Connect();
   for (const char* origin :
        {"http://evil.example.com", "null", "http://127.0.0.1.evil.example.com",
+        "http://127.0.0.1.evil.example.com:8080", "http://localhost/path", "http://[::1].evil",
         "http://localhost.evil.example.com:1234", "https://evil.example.com"}) {
     http::Headers h;
     h.Set("Origin", origin);

@@ -98,9 +98,9 @@ TEST_F(HostileBytes, CrLfAndNulInEveryTokenParameter) {
   }
 }
 
-TEST_F(HostileBytes, CrLfAndNulInSignInConsentAndRegistration) {
+TEST_F(HostileBytes, CrLfAndNulInEverySignInField) {
   const StoreState before = Now();
-  for (const std::string& field : {"username", "password", "csrf_token", "return_to"}) {
+  for (const std::string field : {"username", "password", "csrf_token", "return_to"}) {
     for (const std::string& bad : Payloads()) {
       auto browser = as().NewBrowser();
       auto page = browser.Go("GET", as().Url("/login"));
@@ -120,10 +120,19 @@ TEST_F(HostileBytes, CrLfAndNulInSignInConsentAndRegistration) {
       }
     }
   }
-  // Registration: control characters in every string member are refused (they would reach the
-  // consent page and the logs).
-  for (const std::string& member : {"client_name", "redirect_uris", "client_uri", "logo_uri",
-                                    "token_endpoint_auth_method", "scope"}) {
+  EXPECT_EQ(Now(), before);
+}
+
+// Registration: control characters in every string member are refused (they would reach the
+// consent page and the logs). A registration limit that lets all 36 attempts through.
+TEST(HostileRegistration, CrLfAndNulInEveryRegistrationMember) {
+  SecurityStack stack({.limits = [](oauth::AuthorizationServerLimits& l) {
+    l.registrations_per_address = {.burst = 1000, .per_second = 1, .max_keys = 100};
+  }});
+  auto& as = stack.as();
+  const StoreState before = Snapshot(as.store());
+  for (const std::string member : {"client_name", "redirect_uris", "client_uri", "logo_uri",
+                                   "token_endpoint_auth_method", "scope"}) {
     for (const std::string& bad : Payloads()) {
       boost::json::object body{{"client_name", "App"},
                                {"redirect_uris", boost::json::array{"http://127.0.0.1/cb"}},
@@ -138,14 +147,14 @@ TEST_F(HostileBytes, CrLfAndNulInSignInConsentAndRegistration) {
           body[member] = "App" + bad;
         }
       }
-      auto r = as().PostJson("/register", boost::json::serialize(body));
+      auto r = as.PostJson("/register", boost::json::serialize(body));
       EXPECT_EQ(r.status, 400) << member << " " << boost::json::serialize(boost::json::value(bad));
       EXPECT_TRUE(Str(Json(r), "error") == "invalid_client_metadata" ||
                   Str(Json(r), "error") == "invalid_redirect_uri")
           << member << ": " << r.body;
     }
   }
-  EXPECT_EQ(Now(), before);
+  EXPECT_EQ(Snapshot(as.store()), before);
 }
 
 // Bytes no polite client sends: CR, LF and NUL in a header value or the request target, bare LF
@@ -157,7 +166,6 @@ TEST_F(HostileBytes, RawControlBytesInHeadersAndTargetAre400) {
   for (const std::string& raw : {
            good + "X-A: a\0b\r\n\r\n"s,
            good + "X-A: a\rX-Injected: 1\r\n\r\n",
-           good + "X-A: a\r\n folded\r\n\r\n",
            "GET /authorize?x=\0 HTTP/1.1\r\nHost: x\r\n\r\n"s,
            "GET /authorize?x=\r\nX-Injected: 1 HTTP/1.1\r\nHost: x\r\n\r\n"s,
            "GET /authorize?x=\nX-Injected: 1 HTTP/1.1\r\nHost: x\r\n\r\n"s,
@@ -169,11 +177,21 @@ TEST_F(HostileBytes, RawControlBytesInHeadersAndTargetAre400) {
     RawSocket s(stack_.port());
     ASSERT_TRUE(s.Send(raw));
     const std::string answer = s.ReadResponse(10s);
+    const std::string sent = boost::json::serialize(boost::json::value(raw.substr(0, 80)));
     if (!answer.empty()) {
-      EXPECT_EQ(answer.substr(0, 9), "HTTP/1.1 ") << answer.substr(0, 200);
-      EXPECT_EQ(answer[9], '4') << answer.substr(0, 200);
+      EXPECT_EQ(answer.substr(0, 9), "HTTP/1.1 ") << sent << answer.substr(0, 200);
+      EXPECT_EQ(answer[9], '4') << sent << answer.substr(0, 200);
       EXPECT_EQ(answer.find("X-Injected"), std::string::npos);
     }
+  }
+  // Obsolete line folding: RFC 9112 §5.2 lets a server reject it (400) or replace it with a space;
+  // Beast replaces it. Either way it starts no new field and is never a 5xx.
+  {
+    RawSocket s(stack_.port());
+    ASSERT_TRUE(s.Send(good + "X-A: a\r\n folded\r\n\r\n"));
+    const std::string answer = s.ReadResponse(10s);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.1 400"))
+        << answer.substr(0, 200);
   }
   EXPECT_EQ(as().Send({.method = "GET", .url = as().Url("/jwks.json")}).status, 200)
       << "still serving";

@@ -87,7 +87,9 @@ TEST_F(RedirectUriAttack, DangerousRedirectUrisCannotBeRegistered) {
        {"javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
         "vbscript:msgbox(1)", "file:///etc/passwd", "http://app.example.com/cb",
         "https://app.example.com/cb#frag", "https://*.example.com/cb", "https://user@app.com/cb",
-        "/relative/cb", "https://app.example.com/c b", "about:blank"}) {
+        "/relative/cb", "https://app.example.com/c b", "about:blank",
+        "http://127.0.0.1.evil.example.com/cb",  // a loopback look-alike (a real DNS name)
+        "https://app.example.com:443evil/cb", "https://a,b.example.com/cb"}) {
     auto r = as().PostJson("/register", boost::json::serialize(boost::json::object{
                                             {"client_name", "Evil"},
                                             {"redirect_uris", boost::json::array{bad}},

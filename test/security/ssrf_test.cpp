@@ -63,5 +63,19 @@ TEST(SsrfAttack, MetadataDocumentsAtPrivateAddressesAreNeverFetched) {
   docs.Wait();
 }
 
+// A URL whose host is a dotted quad followed by more labels ("127.0.0.1.evil.example.com", a
+// name its owner controls) is no loopback URL: our HTTP client refuses it rather than connect to
+// 127.0.0.1 (Boost.URL 1.81 reads it as host 127.0.0.1 with the path ".evil.example.com/...").
+TEST(SsrfAttack, LoopbackLookAlikeUrlsAreRefusedByTheClient) {
+  http::Client client;
+  for (const char* url :
+       {"http://127.0.0.1.evil.example.com/client.json",
+        "https://127.0.0.1.evil.example.com/client.json", "http://10.0.0.1.evil.example.com/"}) {
+    auto r = client.Send({.method = "GET", .url = url});
+    ASSERT_FALSE(r.has_value()) << url << " answered " << r->status;
+    EXPECT_EQ(r.error(), http::ClientErrc::kInvalidUrl) << url << ": " << r.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace mcpauth::testing
