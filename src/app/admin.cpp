@@ -51,10 +51,22 @@ int ListKeys(store::Store& store) {
 }
 
 int RotateKeys(store::Store& store) {
+  auto existing = store.ListSigningKeys();
+  if (!existing) {
+    std::fprintf(stderr, "cannot list keys: %s\n", existing.error().message().c_str());
+    return 1;
+  }
   oauth::SigningKeyManager keys(store, SystemClock::Instance());
   if (auto st = keys.EnsureActiveKey(); !st) {
     std::fprintf(stderr, "cannot load keys: %s\n", st.error().message().c_str());
     return 1;
+  }
+  if (existing->empty()) {
+    // An empty store gets its first key, not that key and an immediate successor.
+    auto first = keys.Current();
+    std::printf("no key yet; created the first active key: %s\n",
+                first ? first->kid.c_str() : "(unknown)");
+    return 0;
   }
   auto kid = keys.Rotate();
   if (!kid) {

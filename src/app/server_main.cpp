@@ -37,7 +37,8 @@ using namespace mcpauth;
 
 std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport* mcp_transport,
                                           oauth::resource::ResourceServer* resource_server,
-                                          oauth::AuthorizationServer* authorization_server) {
+                                          oauth::AuthorizationServer* authorization_server,
+                                          store::Store& store) {
   auto router = std::make_shared<http::Router>();
   if (mcp_transport != nullptr) {
     mcp_transport->Register(*router);
@@ -52,6 +53,19 @@ std::shared_ptr<http::Router> BuildRouter(mcp::StreamableHttpTransport* mcp_tran
   router->Add("GET", "/healthz", [](const http::Request&) {
     auto r = http::Response::Json(200, R"({"status":"ok"})");
     r.headers.Set("Cache-Control", "no-store");
+    return r;
+  });
+  // Readiness: the store answers (one indexed read of the active signing key). A load balancer
+  // takes a node whose database is unreachable out of rotation (docs/deploy.md).
+  router->Add("GET", "/readyz", [&store](const http::Request&) {
+    const auto key = store.GetActiveSigningKey();
+    const bool ready = key || key.error() == store::Errc::kNotFound;
+    auto r = ready ? http::Response::Json(200, R"({"status":"ready"})")
+                   : http::Response::Json(503, R"({"status":"store unavailable"})");
+    r.headers.Set("Cache-Control", "no-store");
+    if (!ready) {
+      r.headers.Set("Retry-After", "5");
+    }
     return r;
   });
   return router;
@@ -69,17 +83,33 @@ bool PrepareDataDir(const std::string& dir) {
   return true;
 }
 
+// What --store names: a postgres:// URL (shared by every node), a store URL or path, or, when
+// empty, the SQLite file under --data-dir.
+std::string StoreUrl(const std::string& store_flag, const std::string& data_dir) {
+  return store_flag.empty() ? "sqlite:" + app::StorePathFor(data_dir) : store_flag;
+}
+
+// For log lines: the store without credentials (a URL's password stays out of logs).
+std::string StoreLabel(const std::string& store_flag, const std::string& data_dir) {
+  if (store_flag.empty()) {
+    return "SQLite in " + data_dir;
+  }
+  const size_t scheme = store_flag.find("://");
+  return scheme == std::string::npos ? store_flag : store_flag.substr(0, scheme) + "://…";
+}
+
 // The store for the administration subcommands, or null after printing why.
-std::unique_ptr<store::Store> OpenAdminStore(const std::string& data_dir) {
+std::unique_ptr<store::Store> OpenAdminStore(const std::string& store_flag,
+                                             const std::string& data_dir) {
   // Results go to stdout; only warnings and errors to the log (stderr).
   log::Init(log::Format::kHuman, "warn");
-  if (!PrepareDataDir(data_dir)) {
+  if (store_flag.empty() && !PrepareDataDir(data_dir)) {
     return nullptr;
   }
-  auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+  auto store = store::OpenStore(StoreUrl(store_flag, data_dir));
   if (!store) {
-    std::fprintf(stderr, "mcpauth-server: cannot open the store in %s: %s\n", data_dir.c_str(),
-                 store.error().message().c_str());
+    std::fprintf(stderr, "mcpauth-server: cannot open the store (%s): %s\n",
+                 StoreLabel(store_flag, data_dir).c_str(), store.error().message().c_str());
     return nullptr;
   }
   return std::move(*store);
@@ -151,6 +181,13 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
       ->capture_default_str();
   cli.add_option("--data-dir", data_dir, "Directory for the database and keys")
       ->capture_default_str();
+  std::string store_flag;
+  cli.add_option("--store", store_flag,
+                 "The store instead of SQLite in --data-dir: postgres://USER@HOST/DB?sslmode=... "
+                 "(shared by several nodes; docs/deploy.md) or sqlite:PATH. Prefer the "
+                 "MCPAUTH_STORE environment variable or the config file for a URL with a "
+                 "password")
+      ->envname("MCPAUTH_STORE");
   cli.add_option("--threads", threads, "Worker threads (0 = one per core)")->capture_default_str();
   cli.add_option("--log-format", log_format, "human | json")->capture_default_str();
   cli.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")
@@ -272,7 +309,7 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   CLI11_PARSE(cli, argc, argv);
 
   if (user_cmd->parsed() || keys_cmd->parsed() || client_cmd->parsed()) {
-    auto store = OpenAdminStore(data_dir);
+    auto store = OpenAdminStore(store_flag, data_dir);
     if (!store) {
       return 1;
     }
@@ -320,10 +357,12 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   if (!PrepareDataDir(data_dir)) {
     return 1;
   }
-  // The store: SQLite under --data-dir, created (with its schema) on first start.
-  auto store = store::OpenStore("sqlite:" + app::StorePathFor(data_dir));
+  // The store: SQLite under --data-dir (created with its schema on first start), or the
+  // PostgreSQL that --store names (migrated on start, safely when several nodes start at once).
+  auto store = store::OpenStore(StoreUrl(store_flag, data_dir));
   if (!store) {
-    log::Error("cannot open the store in {}: {}", data_dir, store.error().message());
+    log::Error("cannot open the store ({}): {}", StoreLabel(store_flag, data_dir),
+               store.error().message());
     return 1;
   }
   if (role != "mcp" && external_as.empty() && !app::EnsureFirstUser(**store)) {
@@ -525,8 +564,8 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
   if (!tls_cert.empty()) {
     options.tls = http::TlsFiles{tls_cert, tls_key};
   }
-  http::Server server(
-      options, BuildRouter(mcp_transport.get(), resource_server.get(), authorization_server.get()));
+  http::Server server(options, BuildRouter(mcp_transport.get(), resource_server.get(),
+                                           authorization_server.get(), **store));
   if (auto st = server.Start(); !st) {
     log::Error("cannot start: {}", st.error().message());
     return 1;
@@ -550,8 +589,31 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
     log::Info("  sign in:       {}/login   (Connected apps: {}/apps)", public_url, public_url);
     log::Info("  metadata:      {}/.well-known/oauth-authorization-server", public_url);
   }
-  log::Info("data directory: {}", std::filesystem::absolute(data_dir).string());
+  log::Info("store: {}", StoreLabel(store_flag, data_dir));
   {
+    // A shared store (PostgreSQL) notifies revocations and key changes of every node at once
+    // (LISTEN/NOTIFY); after a reconnection, what was missed is reloaded. The timers below
+    // stay as the safety net, and are all that SQLite has.
+    const bool notified =
+        (*store)->SetChangeListener([&revoked_grants, &keys, &store](const store::StoreChange& c) {
+          switch (c.kind) {
+            case store::StoreChange::Kind::kGrantRevoked:
+              revoked_grants.Add(c.grant_id, c.revoked_at);
+              break;
+            case store::StoreChange::Kind::kSigningKeysChanged:
+              if (auto st = keys.Reload(); !st) {
+                log::Warn("cannot reload signing keys: {}", st.error().message());
+              }
+              break;
+            case store::StoreChange::Kind::kResync:
+              (void)revoked_grants.Sync(**store, SystemClock::Instance().Now());
+              (void)keys.Reload();
+              break;
+          }
+        });
+    if (notified) {
+      log::Info("store: revocations and key changes of other nodes arrive by notification");
+    }
     // Another node or `mcpauth-server keys rotate` may rotate keys: reload every minute.
     Periodic reload_keys(std::chrono::seconds(60), [&keys] {
       if (auto st = keys.Reload(); !st) {
@@ -571,6 +633,7 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
       }
     });
     server.RunUntilSignal();
+    (void)(*store)->SetChangeListener(nullptr);  // before what the listener touches goes away
   }
   pool.reset();  // finish running tools while everything they reference still exists
   log::Info("stopped");

@@ -137,7 +137,9 @@ bool EnsureFirstUser(store::Store& store) {
   // 128 random bits: strong enough for a one-time password the operator changes at once.
   const Secret password(core::GenerateId(OpenSslRandom::Instance(), 16));
   if (AddWithPassword(store, "admin", password) != 0) {
-    return false;
+    // Another node sharing the store (PostgreSQL) may have created it at the same moment.
+    auto again = store.ListUsers();
+    return again && !again->empty();
   }
   std::printf(
       "\n  No user existed, so one was created. This password is shown only once:\n"

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "mcpauth/store/memory_store.hpp"
+#include "mcpauth/store/postgres_store.hpp"
 #include "mcpauth/store/sqlite_store.hpp"
 #include "mcpauth/store/store.hpp"
 
@@ -54,7 +55,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url_or_path) {
     }
     return OpenSqliteStore(std::filesystem::path(rest));
   }
-  // "postgres://" and "postgresql://" join with the PostgreSQL backend.
+  if (scheme == "postgres" || scheme == "postgresql") {
+    return OpenPostgresStore(url_or_path);  // libpq reads the whole URL
+  }
   return Errc::kUnsupported;
 }
 

@@ -18,10 +18,15 @@ wait_log() {  # wait_log FILE PATTERN
   fail "no '$2' in $1: $(cat "$1")"
 }
 
-# Keys: rotate makes a new key active and retires the old one (on an empty store the first
-# rotate creates the initial key and then its successor): after two, one active, two retired.
+# Keys: on an empty store the first rotate creates the initial key (one key, not a key and its
+# successor); each rotate after that makes a new key active and retires the old one: after three
+# rotates, one active, two retired.
 "$BIN" keys list --data-dir "$D" > "$WORK/keys0"
 [ ! -s "$WORK/keys0" ] || fail "keys exist before the first start"
+"$BIN" keys rotate --data-dir "$D" > "$WORK/rotate0"
+grep -q "created the first active key" "$WORK/rotate0" || fail "rotate said: $(cat "$WORK/rotate0")"
+"$BIN" keys list --data-dir "$D" > "$WORK/keys1"
+[ "$(wc -l < "$WORK/keys1")" = 1 ] || fail "first rotate made more than one key: $(cat "$WORK/keys1")"
 "$BIN" keys rotate --data-dir "$D" > "$WORK/rotate"
 grep -q "new active key" "$WORK/rotate" || fail "rotate said: $(cat "$WORK/rotate")"
 "$BIN" keys rotate --data-dir "$D" > /dev/null

@@ -25,7 +25,7 @@ enum class Errc {
   kUnavailable = 7,          // the backend cannot be reached or written: I/O error, disk full,
                              // locked beyond busy_timeout, path not writable
   kCorrupt = 8,              // the file is not a database of ours, or is damaged
-  kUnsupported = 9,          // a backend this build does not have (postgres:// for now), or a
+  kUnsupported = 9,          // a backend this build does not have (an unknown scheme), or a
                              // schema newer than this build
   kInvalidArgument = 10,     // a value violates the documented contract: empty id, a scope with
                              // a space, a hash that is not 64 hex digits, JSON that is no object

@@ -16,7 +16,9 @@
 // sub-interfaces must not outlive it.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -157,6 +159,21 @@ class AuditStore {
   virtual Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) = 0;
 };
 
+// A change made through the store by any process that shares it (another node, an admin
+// command), as a backend with change notifications reports it (PostgreSQL: LISTEN/NOTIFY).
+struct StoreChange {
+  enum class Kind {
+    kGrantRevoked,        // grant_id was revoked at revoked_at
+    kSigningKeysChanged,  // a signing key was created, activated, retired or deleted
+    kResync,              // (re)connected: changes may have been missed, reload what you cache
+  };
+  Kind kind = Kind::kResync;
+  std::string grant_id;
+  TimePoint revoked_at{};
+};
+// Called on the store's own thread, one change at a time; it must not block for long.
+using ChangeListener = std::function<void(const StoreChange&)>;
+
 class Store : public UserStore,
               public ClientStore,
               public GrantStore,
@@ -173,12 +190,22 @@ class Store : public UserStore,
   // and what revocation and introspection look at. kNotFound for an unknown hash. Here rather
   // than in GrantStore because it crosses into the users.
   virtual Result<RefreshTokenContext> GetRefreshTokenContext(std::string_view hash) = 0;
+
+  // Delivers the changes every process makes through this backend to `listener` as they
+  // commit (docs/store.md, "Change notifications"), replacing any previous listener; an empty
+  // listener stops delivery. When it returns, the previous listener is no longer running.
+  // Returns false if the backend has no notifications (memory, SQLite): poll the store instead.
+  virtual bool SetChangeListener(ChangeListener listener) {
+    (void)listener;
+    return false;
+  }
 };
 
 // Opens a store from a URL or a path:
 //   "memory:"                  a new, empty in-memory store (tests, demos);
 //   "sqlite:PATH" or a path    SQLite at PATH (created with its directory on first start);
-//   "postgres://…"             kUnsupported in this build;
+//   "postgres://…", "postgresql://…"
+//                              PostgreSQL (a libpq URL; postgres_store.hpp), default options;
 //   any other "scheme:"        kUnsupported.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url_or_path);
 

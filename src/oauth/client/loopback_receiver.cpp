@@ -1,5 +1,8 @@
 #include "mcpauth/oauth/client/loopback_receiver.hpp"
 
+#include <string>
+#include <string_view>
+
 #include "mcpauth/http/html.hpp"
 #include "mcpauth/http/router.hpp"
 #include "mcpauth/http/security_headers.hpp"
@@ -10,14 +13,43 @@ namespace mcpauth::oauth::client {
 
 namespace {
 
+// The page the browser shows at the end of the sign-in: one card in system fonts, light or dark
+// as the person's system is, a tick or a warning sign. Self-contained (inline style and SVG): it
+// is served under default-src 'none'.
+constexpr std::string_view kPageStyle =
+    ":root{color-scheme:light dark;--bg:#f3f4f7;--card:#fff;--text:#171a21;--muted:#555d6b;"
+    "--border:#e3e6eb;--ok:#0b6b3a;--ok-bg:#edfbf3;--err:#b42318;--err-bg:#fef3f2}"
+    "@media (prefers-color-scheme:dark){:root{--bg:#0e1014;--card:#171a20;--text:#e9ebf0;"
+    "--muted:#a8afbc;--border:#2a2f38;--ok:#7ddca4;--ok-bg:#12261b;--err:#ff9b91;"
+    "--err-bg:#2b1614}}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;"
+    "padding:12vh 16px 24px;background:var(--bg);color:var(--text);overflow-wrap:anywhere;"
+    "font:15px/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Noto Sans\",\"Liberation Sans\","
+    "Arial,sans-serif}"
+    "main{width:100%;max-width:420px;padding:32px;text-align:center;background:var(--card);"
+    "border:1px solid var(--border);border-radius:16px}"
+    ".s{display:flex;align-items:center;justify-content:center;width:48px;height:48px;"
+    "margin:0 auto 16px;border-radius:50%;background:var(--ok-bg);color:var(--ok)}"
+    ".s.e{background:var(--err-bg);color:var(--err)}"
+    ".s svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2.2;"
+    "stroke-linecap:round;stroke-linejoin:round}"
+    "h1{margin:0 0 8px;font-size:22px;line-height:1.3;font-weight:650}"
+    "p{margin:0;color:var(--muted)}";
+constexpr std::string_view kTick = "<path d=\"m6 12.5 4 4L18 8.5\"/>";
+constexpr std::string_view kAlert = "<path d=\"M12 6.5v7M12 17.5h.01\"/>";
+
 http::Response Page(int status, std::string_view title, std::string_view message) {
+  const bool ok = status < 400;
   std::string body =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-      http::HtmlEscape(title) +
-      "</title><style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;"
-      "padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head><body><h1>" +
-      http::HtmlEscape(title) + "</h1><p>" + http::HtmlEscape(message) + "</p></body></html>";
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"color-scheme\" content=\"light dark\"><title>" +
+      http::HtmlEscape(title) + "</title><style>" + std::string(kPageStyle) +
+      "</style></head><body><main><div class=\"" + (ok ? "s" : "s e") +
+      "\"><svg viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">" +
+      std::string(ok ? kTick : kAlert) + "</svg></div><h1>" + http::HtmlEscape(title) + "</h1><p>" +
+      http::HtmlEscape(message) + "</p></main></body></html>";
   auto response = http::Response::Html(status, std::move(body));
   http::ApplySecurityHeaders(response, http::PageKind::kHtml);
   return response;

@@ -233,8 +233,15 @@ Status OAuthSession::Login(std::string_view www_authenticate, std::vector<std::s
 Status OAuthSession::LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                               const Secret* refused_token, bool explicit_login) {
   if (!options_.interactive) {
-    return Fail(Errc::kLoginRequired,
-                "a sign-in to " + server_url_ + " is needed." + WhatToDo(Errc::kLoginRequired));
+    std::string why;
+    {
+      std::lock_guard lock(mu_);
+      why = access_lost_;
+    }
+    if (why.empty()) {
+      why = "a sign-in to " + server_url_ + " is needed.";
+    }
+    return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
   }
   std::lock_guard login_lock(login_mu_);
   if (!explicit_login) {
@@ -498,6 +505,16 @@ Status OAuthSession::DoRefresh(const Secret* refused_token, bool force) {
       }
     }
     Adopt(std::nullopt);
+    {
+      // OAuth 2.1 §5.2 invalid_grant: revoked (Disconnect, logout elsewhere, a replay) or expired.
+      std::lock_guard guard(mu_);
+      access_lost_ =
+          "access to " + server_url_ +
+          " was revoked or has expired: the authorization server refused the stored "
+          "refresh token (" +
+          std::string(error == Errc::kInvalidGrant ? "invalid_grant" : "invalid_client") +
+          "), so the stored tokens were removed.";
+    }
     return Fail(error, "the refresh failed: " + detail + "; the stored tokens were removed.");
   }
   Adopt(std::move(c));

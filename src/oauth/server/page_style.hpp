@@ -244,6 +244,22 @@ button, .button {
 .lead strong { color: var(--text); }
 .consent-head { text-align: center; margin: 0 0 24px; }
 .consent-head h1 { font-size: 24px; }
+.host {
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+  max-width: 100%;
+  margin: 4px 0 12px;
+  padding: 4px 12px 4px 9px;
+  border: 1px solid var(--border-strong);
+  border-radius: 999px;
+  background: var(--surface-2);
+  font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono",
+    monospace;
+  font-size: 13.5px;
+  font-weight: 600;
+}
+.host .i { width: 16px; height: 16px; color: var(--muted); }
 .facts {
   list-style: none;
   margin: 0 0 24px;
@@ -299,8 +315,9 @@ button, .button {
 .app .scopes li { padding: 3px 0; }
 .app .scopes .i { width: 16px; height: 16px; }
 .app .scopes code { display: inline; }
-.meta { margin: 10px 0 0; color: var(--muted); font-size: 13px; }
-.meta span { white-space: nowrap; }
+/* One date a line: the separator between them (a text node) is set to size 0. */
+.meta { margin: 10px 0 0; color: var(--muted); font-size: 0; }
+.meta span { display: block; font-size: 13px; }
 .empty {
   margin: 0 0 20px;
   padding: 32px 16px;
@@ -342,6 +359,7 @@ button, .button {
   .brand { margin-bottom: 16px; }
   .app { grid-template-columns: auto minmax(0, 1fr); }
   .app form { grid-column: 2; grid-row: auto; margin-top: 12px; }
+  .app .scopes code { display: block; }
 }
 @media (prefers-reduced-motion: reduce) {
   * { transition: none !important; }

@@ -217,7 +217,16 @@ std::string RenderConsentPage(const ConsentPageModel& model) {
       .Text(Monogram(name))
       .Raw("</div>\n<h1>")
       .Text(name)
-      .Raw("</h1>\n<p class=\"lead\"><span>wants to access <strong>")
+      .Raw("</h1>\n");
+  // Where the answer goes, at a glance (the facts below say it in words).
+  if (!model.redirect_host.empty()) {
+    html.Raw("<p class=\"host\">")
+        .Icon(model.redirect_is_loopback ? kIconComputer : kIconReturn)
+        .Raw("<span class=\"vh\">Returns to </span><bdi>")
+        .Text(model.redirect_host)
+        .Raw("</bdi></p>\n");
+  }
+  html.Raw("<p class=\"lead\"><span>wants to access <strong>")
       .Isolated(model.resource_name.empty() ? model.server_name : model.resource_name)
       .Raw("</strong></span>");
   if (!model.username.empty()) {

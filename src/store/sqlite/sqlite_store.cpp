@@ -22,6 +22,7 @@
 
 #include "mcpauth/core/log.hpp"
 #include "store/common.hpp"
+#include "store/rows.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/schema.hpp"
 #include "store/sqlite/sql.hpp"
@@ -35,109 +36,22 @@ using sqlite::Query;
 using sqlite::Transaction;
 namespace sql = sqlite::sql;
 
-// ---- row readers: columns in the order of the SELECTs in sql.hpp, from `o` on ----
-
-Result<User> ReadUser(const Query& q, int o) {
-  return User{.id = q.Text(o),
-              .username = q.Text(o + 1),
-              .password_hash = q.Text(o + 2),
-              .created_at = q.Time(o + 3),
-              .disabled = q.Bool(o + 4),
-              .failed_login_count = static_cast<int>(q.Int(o + 5)),
-              .locked_until = q.OptTime(o + 6)};
-}
-
-Result<Client> ReadClient(const Query& q, int o) {
-  auto redirect_uris = detail::DecodeStringList(q.Text(o + 3));
-  auto grant_types = detail::DecodeStringList(q.Text(o + 4));
-  auto source = detail::ParseSource(q.Text(o + 8));
-  if (!redirect_uris || !grant_types || !source) {
-    return Errc::kCorrupt;
-  }
-  return Client{.client_id = q.Text(o),
-                .secret_hash = q.OptText(o + 1),
-                .name = q.Text(o + 2),
-                .redirect_uris = std::move(*redirect_uris),
-                .grant_types = std::move(*grant_types),
-                .token_endpoint_auth_method = q.Text(o + 5),
-                .application_type = q.Text(o + 6),
-                .metadata_json = q.Text(o + 7),
-                .source = *source,
-                .created_at = q.Time(o + 9),
-                .expires_at = q.OptTime(o + 10)};
-}
-
-Result<Grant> ReadGrant(const Query& q, int o) {
-  return Grant{.id = q.Text(o),
-               .user_id = q.Text(o + 1),
-               .client_id = q.Text(o + 2),
-               .scopes = detail::SplitScopes(q.Text(o + 3)),
-               .resource = q.Text(o + 4),
-               .created_at = q.Time(o + 5),
-               .revoked_at = q.OptTime(o + 6),
-               .last_used_at = q.OptTime(o + 7)};
-}
-
-Result<RevokedGrant> ReadRevoked(const Query& q, int o) {
-  return RevokedGrant{.grant_id = q.Text(o), .revoked_at = q.Time(o + 1)};
-}
-
-Result<AuthorizationCode> ReadCode(const Query& q, int o) {
-  return AuthorizationCode{.hash = q.Text(o),
-                           .grant_id = q.Text(o + 1),
-                           .redirect_uri = q.Text(o + 2),
-                           .code_challenge = q.Text(o + 3),
-                           .scopes = detail::SplitScopes(q.Text(o + 4)),
-                           .resource = q.Text(o + 5),
-                           .nonce = q.OptText(o + 6),
-                           .created_at = q.Time(o + 7),
-                           .expires_at = q.Time(o + 8),
-                           .used_at = q.OptTime(o + 9)};
-}
-constexpr int kCodeColumns = 10;
-
-Result<RefreshToken> ReadRefresh(const Query& q, int o) {
-  return RefreshToken{.hash = q.Text(o),
-                      .grant_id = q.Text(o + 1),
-                      .parent_hash = q.OptText(o + 2),
-                      .created_at = q.Time(o + 3),
-                      .expires_at = q.Time(o + 4),
-                      .used_at = q.OptTime(o + 5),
-                      .superseded_at = q.OptTime(o + 6)};
-}
-constexpr int kRefreshColumns = 7;
-
-Result<SigningKey> ReadKey(const Query& q, int o) {
-  auto state = detail::ParseKeyState(q.Text(o + 3));
-  if (!state) {
-    return state.error();
-  }
-  return SigningKey{.kid = q.Text(o),
-                    .algorithm = q.Text(o + 1),
-                    .private_key = Secret(q.Text(o + 2)),
-                    .state = *state,
-                    .created_at = q.Time(o + 4),
-                    .not_before = q.Time(o + 5),
-                    .retired_at = q.OptTime(o + 6)};
-}
-
-Result<Consent> ReadConsent(const Query& q, int o) {
-  return Consent{.user_id = q.Text(o),
-                 .client_id = q.Text(o + 1),
-                 .scopes = detail::SplitScopes(q.Text(o + 2)),
-                 .granted_at = q.Time(o + 3)};
-}
-
-Result<AuditEvent> ReadAudit(const Query& q, int o) {
-  return AuditEvent{.id = q.Int(o),
-                    .type = q.Text(o + 1),
-                    .subject = q.Text(o + 2),
-                    .client_id = q.Text(o + 3),
-                    .grant_id = q.Text(o + 4),
-                    .ip = q.Text(o + 5),
-                    .time = q.Time(o + 6),
-                    .detail_json = q.Text(o + 7)};
-}
+// Row readers (store/rows.hpp), instantiated for SQLite's Query.
+using rows::kCodeColumns;
+using rows::kGrantColumns;
+using rows::kRefreshColumns;
+constexpr auto ReadUser = rows::ReadUser<Query>;
+constexpr auto ReadClient = rows::ReadClient<Query>;
+constexpr auto ReadGrant = rows::ReadGrant<Query>;
+constexpr auto ReadRevoked = rows::ReadRevoked<Query>;
+constexpr auto ReadCode = rows::ReadCode<Query>;
+constexpr auto ReadRefresh = rows::ReadRefresh<Query>;
+constexpr auto ReadKey = rows::ReadKey<Query>;
+constexpr auto ReadConsent = rows::ReadConsent<Query>;
+constexpr auto ReadAudit = rows::ReadAudit<Query>;
+constexpr auto ReadCodeWithGrant = rows::ReadCodeWithGrant<Query>;
+constexpr auto ReadRefreshContext = rows::ReadRefreshContext<Query>;
+using rows::RotationAuditEvent;
 
 // ---- statement helpers ----
 
@@ -230,15 +144,6 @@ void BindClient(Query& q, const Client& c) {
       .Bind(11, c.expires_at);
 }
 
-Result<std::pair<AuthorizationCode, Grant>> ReadCodeWithGrant(const Query& q, int o) {
-  auto code = ReadCode(q, o);
-  auto grant = ReadGrant(q, o + kCodeColumns);
-  if (!code || !grant) {
-    return Errc::kCorrupt;
-  }
-  return std::pair{std::move(*code), std::move(*grant)};
-}
-
 // What a rotation reads: the token, its grant, and their rowids for the updates that follow.
 struct RotationRow {
   RefreshToken token;
@@ -246,7 +151,6 @@ struct RotationRow {
   int64_t token_rowid = 0;
   int64_t grant_rowid = 0;
 };
-constexpr int kGrantColumns = 8;
 
 Result<RotationRow> ReadRotationRow(const Query& q, int o) {
   auto token = ReadRefresh(q, o);
@@ -256,24 +160,6 @@ Result<RotationRow> ReadRotationRow(const Query& q, int o) {
   }
   const int rowids = o + kRefreshColumns + kGrantColumns;
   return RotationRow{std::move(*token), std::move(*grant), q.Int(rowids), q.Int(rowids + 1)};
-}
-
-Result<RefreshTokenContext> ReadRefreshContext(const Query& q, int o) {
-  auto token = ReadRefresh(q, o);
-  auto grant = ReadGrant(q, o + kRefreshColumns);
-  if (!token || !grant) {
-    return Errc::kCorrupt;
-  }
-  RefreshTokenContext context{std::move(*token), std::move(*grant), std::nullopt};
-  const int user = o + kRefreshColumns + kGrantColumns;
-  if (!q.IsNull(user)) {
-    auto read = ReadUser(q, user);
-    if (!read) {
-      return read.error();
-    }
-    context.user = std::move(*read);
-  }
-  return context;
 }
 
 // Checks, inside a transaction, that a grant exists and is not revoked (for new codes/tokens).
@@ -303,22 +189,6 @@ Result<int64_t> InsertAudit(Db& db, const AuditEvent& e) {
             .Bind(7, e.detail_json);
       },
       [](const Query& q, int o) -> Result<int64_t> { return q.Int(o); });
-}
-
-// The audit event a rotation asked for (RefreshRotation::audit), checked before anything is
-// written: nullopt if none.
-Result<std::optional<AuditEvent>> RotationAuditEvent(const RefreshRotation& r,
-                                                     RotationOutcome outcome) {
-  if (!r.audit) {
-    return std::optional<AuditEvent>();
-  }
-  std::optional<AuditEvent> event = r.audit(outcome);
-  if (event) {
-    if (auto ok = detail::ValidateAuditEvent(*event); !ok) {
-      return ok.error();
-    }
-  }
-  return event;
 }
 
 // Records, inside a code exchange's or a refresh's transaction, that the grant was just used.

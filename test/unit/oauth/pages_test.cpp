@@ -471,6 +471,17 @@ TEST(ConsentPageTest, SaysWhoAsksForWhatOnWhichAccount) {
   EXPECT_NE(html.find("aria-hidden=\"true\">C</div>"), std::string::npos);  // monogram
 }
 
+TEST(ConsentPageTest, RedirectHostStandsUnderTheAppsName) {
+  const std::string html = RenderConsentPage(SampleConsent());
+  const size_t host = html.find("<span class=\"vh\">Returns to </span><bdi>127.0.0.1</bdi></p>");
+  ASSERT_NE(host, std::string::npos);
+  EXPECT_LT(html.find("<h1>Claude Desktop</h1>"), host);
+  EXPECT_LT(host, html.find("wants to access"));
+  ConsentPageModel model = SampleConsent();
+  model.redirect_host.clear();
+  EXPECT_EQ(RenderConsentPage(model).find("class=\"host\""), std::string::npos);
+}
+
 TEST(ConsentPageTest, UnverifiedClientWithWebRedirect) {
   ConsentPageModel model = SampleConsent();
   model.client_host.clear();

@@ -153,6 +153,18 @@ TEST_F(SessionTest, InvalidGrantDropsTheTokensButNotTheRegistration) {
   EXPECT_NE(session->last_error().find("revoked"), std::string::npos);
 }
 
+TEST_F(SessionTest, AfterARefusedRefreshTheSignInMessageSaysAccessWasRevoked) {
+  http_.Json(kToken, 400, R"({"error":"invalid_grant"})", "POST");
+  auto session = NewSession({.interactive = false});
+  EXPECT_EQ(session->Refresh(true).error(), Errc::kInvalidGrant);
+  auto st = session->Login();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error(), Errc::kLoginRequired);
+  EXPECT_NE(session->last_error().find("was revoked or has expired"), std::string::npos)
+      << session->last_error();
+  EXPECT_NE(session->last_error().find("mcpauth login"), std::string::npos);
+}
+
 TEST_F(SessionTest, InvalidClientDropsTheDynamicRegistrationToo) {
   http_.Json(kToken, 401, R"({"error":"invalid_client"})", "POST");
   auto session = NewSession();

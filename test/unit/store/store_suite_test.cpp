@@ -1,6 +1,6 @@
 // The store test suite: every backend must pass every test here (STYLE.md: one shared typed
 // suite, so backends cannot drift apart). Backend-specific checks (files, migrations, what is
-// on disk) live in sqlite_store_test.cpp.
+// on disk, connections) live in sqlite_store_test.cpp and postgres_store_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using storetest::MemoryBackend;
+using storetest::PostgresBackend;
 using storetest::S256;
 using storetest::SqliteBackend;
 
@@ -33,6 +34,11 @@ template <class Backend>
 class StoreSuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    if constexpr (requires { Backend::SkipReason(); }) {
+      if (const std::string why = Backend::SkipReason(); !why.empty()) {
+        GTEST_SKIP() << why;
+      }
+    }
     store_ = backend_.Open();
     ASSERT_NE(store_, nullptr);
   }
@@ -137,8 +143,7 @@ struct BackendNames {
   }
 };
 
-// PostgreSQL joins here.
-using Backends = ::testing::Types<MemoryBackend, SqliteBackend>;
+using Backends = ::testing::Types<MemoryBackend, SqliteBackend, PostgresBackend>;
 TYPED_TEST_SUITE(StoreSuiteTest, Backends, BackendNames);
 
 // ---- users -------------------------------------------------------------------------------

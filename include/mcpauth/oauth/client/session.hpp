@@ -192,6 +192,9 @@ class OAuthSession {
   bool loaded_ = false;
   std::optional<Credential> current_;
   std::string last_error_;
+  // Set when the authorization server refused the stored grant (invalid_grant/invalid_client on
+  // a refresh): why a later non-interactive sign-in is needed, for the person.
+  std::string access_lost_;
   std::vector<std::string> trace_;
   int refreshes_ = 0;
   int logins_ = 0;

@@ -1,0 +1,218 @@
+// Every SQL statement of the PostgreSQL backend, as a named constant with $N parameters (each
+// is prepared once per connection): values are always bound, never concatenated into SQL
+// text. Column lists are in the order of the row readers in store/rows.hpp, as in SQLite's.
+// Parameters whose type PostgreSQL cannot infer from the statement carry a cast.
+#pragma once
+
+namespace mcpauth::store::postgres::sql {
+
+// ---- schema bookkeeping ----
+inline constexpr char kCreateSchema[] = "CREATE SCHEMA IF NOT EXISTS ";  // + a checked name
+inline constexpr char kMaxMigration[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+inline constexpr char kInsertMigration[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+
+// ---- users ----
+inline constexpr char kInsertUser[] =
+    "INSERT INTO users (id, username, password_hash, created_at, disabled, failed_login_count, "
+    "locked_until, username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+inline constexpr char kSelectUser[] =
+    "SELECT id, username, password_hash, created_at, disabled, failed_login_count, locked_until "
+    "FROM users WHERE id = $1";
+// $1 is the ASCII-lowered name (detail::AsciiLower), matched on the unique username_key.
+inline constexpr char kSelectUserByName[] =
+    "SELECT id, username, password_hash, created_at, disabled, failed_login_count, locked_until "
+    "FROM users WHERE username_key = $1";
+inline constexpr char kSelectUsers[] =
+    "SELECT id, username, password_hash, created_at, disabled, failed_login_count, locked_until "
+    "FROM users ORDER BY id";
+inline constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = $2 WHERE id = $1";
+inline constexpr char kUpdateDisabled[] = "UPDATE users SET disabled = $2 WHERE id = $1";
+// One statement, so the count cannot be lost between two concurrent failures. $2 = now,
+// $3 = max_failures, $4 = lock duration; the right-hand sides see the row before the update.
+inline constexpr char kRecordLoginFailure[] =
+    "UPDATE users SET "
+    "failed_login_count = CASE WHEN failed_login_count + 1 >= $3 THEN 0 "
+    "ELSE failed_login_count + 1 END, "
+    "locked_until = CASE WHEN failed_login_count + 1 >= $3 THEN $2::bigint + $4::bigint "
+    "ELSE locked_until END "
+    "WHERE id = $1 "
+    "RETURNING id, username, password_hash, created_at, disabled, failed_login_count, "
+    "locked_until";
+inline constexpr char kRecordLoginSuccess[] =
+    "UPDATE users SET failed_login_count = 0, locked_until = NULL WHERE id = $1";
+inline constexpr char kDeleteUser[] = "DELETE FROM users WHERE id = $1";
+inline constexpr char kDeleteUserConsents[] = "DELETE FROM consents WHERE user_id = $1";
+
+// ---- clients ----
+inline constexpr char kInsertClient[] =
+    "INSERT INTO clients (client_id, secret_hash, name, redirect_uris, grant_types, "
+    "token_endpoint_auth_method, application_type, metadata, source, created_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+inline constexpr char kUpsertClient[] =
+    "INSERT INTO clients (client_id, secret_hash, name, redirect_uris, grant_types, "
+    "token_endpoint_auth_method, application_type, metadata, source, created_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+    "ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, "
+    "name = excluded.name, redirect_uris = excluded.redirect_uris, "
+    "grant_types = excluded.grant_types, "
+    "token_endpoint_auth_method = excluded.token_endpoint_auth_method, "
+    "application_type = excluded.application_type, metadata = excluded.metadata, "
+    "source = excluded.source, created_at = excluded.created_at, "
+    "expires_at = excluded.expires_at";
+inline constexpr char kSelectClient[] =
+    "SELECT client_id, secret_hash, name, redirect_uris, grant_types, "
+    "token_endpoint_auth_method, application_type, metadata, source, created_at, expires_at "
+    "FROM clients WHERE client_id = $1";
+inline constexpr char kSelectClients[] =
+    "SELECT client_id, secret_hash, name, redirect_uris, grant_types, "
+    "token_endpoint_auth_method, application_type, metadata, source, created_at, expires_at "
+    "FROM clients ORDER BY client_id";
+inline constexpr char kDeleteClient[] = "DELETE FROM clients WHERE client_id = $1";
+inline constexpr char kDeleteClientConsents[] = "DELETE FROM consents WHERE client_id = $1";
+
+// ---- grants ----
+inline constexpr char kInsertGrant[] =
+    "INSERT INTO grants (id, user_id, client_id, scope, resource, created_at, revoked_at, "
+    "last_used_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
+inline constexpr char kSelectGrant[] =
+    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at, last_used_at "
+    "FROM grants WHERE id = $1";
+// $1 user_id or NULL, $2 client_id or NULL, $3 include revoked (0/1).
+inline constexpr char kSelectGrants[] =
+    "SELECT id, user_id, client_id, scope, resource, created_at, revoked_at, last_used_at "
+    "FROM grants WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR client_id = $2) "
+    "AND ($3::boolean OR revoked_at IS NULL) ORDER BY created_at, id";
+inline constexpr char kRevokeGrant[] =
+    "UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
+inline constexpr char kRevokeGrants[] =
+    "UPDATE grants SET revoked_at = $3 "
+    "WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR client_id = $2) "
+    "AND revoked_at IS NULL";
+// Inside the transaction of a code exchange or a refresh (Grant::last_used_at).
+inline constexpr char kTouchGrant[] = "UPDATE grants SET last_used_at = $2 WHERE id = $1";
+inline constexpr char kSelectRevokedSince[] =
+    "SELECT id, revoked_at FROM grants WHERE revoked_at >= $1 ORDER BY revoked_at, id";
+
+// ---- authorization codes ----
+inline constexpr char kInsertCode[] =
+    "INSERT INTO authorization_codes (hash, grant_id, redirect_uri, code_challenge, scope, "
+    "resource, nonce, created_at, expires_at, used_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)";
+inline constexpr char kSelectCode[] =
+    "SELECT hash, grant_id, redirect_uri, code_challenge, scope, resource, nonce, created_at, "
+    "expires_at, used_at FROM authorization_codes WHERE hash = $1";
+inline constexpr char kSelectCodeWithGrant[] =
+    "SELECT c.hash, c.grant_id, c.redirect_uri, c.code_challenge, c.scope, c.resource, "
+    "c.nonce, c.created_at, c.expires_at, c.used_at, "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at "
+    "FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.hash = $1 "
+    "FOR NO KEY UPDATE OF g";
+// The single-use gate, in one statement: of concurrent UPDATEs of one row, PostgreSQL lets one
+// through and re-evaluates `used_at IS NULL` for the others once it commits: they change 0 rows.
+inline constexpr char kMarkCodeUsed[] =
+    "UPDATE authorization_codes SET used_at = $2 WHERE hash = $1 AND used_at IS NULL";
+
+// ---- refresh tokens ----
+inline constexpr char kInsertRefresh[] =
+    "INSERT INTO refresh_tokens (hash, grant_id, parent_hash, created_at, expires_at, used_at, "
+    "superseded_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL)";
+inline constexpr char kSelectRefresh[] =
+    "SELECT hash, grant_id, parent_hash, created_at, expires_at, used_at, superseded_at "
+    "FROM refresh_tokens WHERE hash = $1";
+// The rotation's lock: every writer of a grant's refresh tokens locks the grant row first, so
+// the rule's reads below see every rotation of the grant committed before (READ COMMITTED
+// takes a new snapshot per statement). NO KEY UPDATE does not block foreign-key checks.
+inline constexpr char kLockGrantOfRefresh[] =
+    "SELECT g.id FROM grants g JOIN refresh_tokens r ON r.grant_id = g.id WHERE r.hash = $1 "
+    "FOR NO KEY UPDATE OF g";
+// The rotation's read, after the lock: the token and its grant.
+inline constexpr char kSelectRefreshWithGrant[] =
+    "SELECT r.hash, r.grant_id, r.parent_hash, r.created_at, r.expires_at, r.used_at, "
+    "r.superseded_at, "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at "
+    "FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.hash = $1";
+// The token, its grant and the grant's user (NULLs if the user is gone), in one read.
+inline constexpr char kSelectRefreshContext[] =
+    "SELECT r.hash, r.grant_id, r.parent_hash, r.created_at, r.expires_at, r.used_at, "
+    "r.superseded_at, "
+    "g.id, g.user_id, g.client_id, g.scope, g.resource, g.created_at, g.revoked_at, "
+    "g.last_used_at, "
+    "u.id, u.username, u.password_hash, u.created_at, u.disabled, u.failed_login_count, "
+    "u.locked_until "
+    "FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id LEFT JOIN users u ON u.id = "
+    "g.user_id "
+    "WHERE r.hash = $1";
+// Children and siblings are looked up within the grant, through refresh_tokens_grant_parent.
+// $1 grant, $2 the presented token's hash.
+inline constexpr char kAnyChildUsed[] =
+    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE grant_id = $1 AND parent_hash = $2 "
+    "AND used_at IS NOT NULL)";
+// $1 the presented token's hash.
+inline constexpr char kMarkRefreshUsed[] =
+    "UPDATE refresh_tokens SET used_at = $2 "
+    "WHERE hash = $1 AND used_at IS NULL AND superseded_at IS NULL";
+// $1 grant, $2 the presented token's parent_hash, $3 its hash.
+inline constexpr char kSupersedeSiblings[] =
+    "UPDATE refresh_tokens SET superseded_at = $4 "
+    "WHERE grant_id = $1 AND parent_hash = $2 AND hash <> $3 AND used_at IS NULL "
+    "AND superseded_at IS NULL";
+
+// ---- housekeeping ----
+inline constexpr char kPurgeCodes[] =
+    "DELETE FROM authorization_codes WHERE expires_at <= $1 "
+    "OR grant_id IN (SELECT id FROM grants WHERE revoked_at < $2)";
+inline constexpr char kPurgeRefresh[] =
+    "DELETE FROM refresh_tokens WHERE expires_at <= $1 "
+    "OR grant_id IN (SELECT id FROM grants WHERE revoked_at < $2)";
+inline constexpr char kPurgeGrants[] = "DELETE FROM grants WHERE revoked_at < $1";
+
+// ---- signing keys ----
+// Serialises key activations (two nodes rotating at once): one key per schema.
+inline constexpr char kLockKeys[] =
+    "SELECT pg_advisory_xact_lock(hashtext('mcpauth.keys.' || current_schema()))";
+inline constexpr char kInsertKey[] =
+    "INSERT INTO signing_keys (kid, algorithm, private_key, state, created_at, not_before, "
+    "retired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+inline constexpr char kSelectKey[] =
+    "SELECT kid, algorithm, private_key, state, created_at, not_before, retired_at "
+    "FROM signing_keys WHERE kid = $1";
+inline constexpr char kSelectActiveKey[] =
+    "SELECT kid, algorithm, private_key, state, created_at, not_before, retired_at "
+    "FROM signing_keys WHERE state = 'active'";
+inline constexpr char kSelectKeys[] =
+    "SELECT kid, algorithm, private_key, state, created_at, not_before, retired_at "
+    "FROM signing_keys ORDER BY created_at, kid";
+inline constexpr char kRetireActiveKey[] =
+    "UPDATE signing_keys SET state = 'retired', retired_at = $1 WHERE state = 'active'";
+inline constexpr char kActivateKey[] = "UPDATE signing_keys SET state = 'active' WHERE kid = $1";
+inline constexpr char kDeleteKey[] = "DELETE FROM signing_keys WHERE kid = $1";
+
+// ---- consents ----
+inline constexpr char kUpsertConsent[] =
+    "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, "
+    "granted_at = excluded.granted_at";
+inline constexpr char kSelectConsent[] =
+    "SELECT user_id, client_id, scope, granted_at FROM consents "
+    "WHERE user_id = $1 AND client_id = $2";
+inline constexpr char kSelectConsents[] =
+    "SELECT user_id, client_id, scope, granted_at FROM consents WHERE user_id = $1 "
+    "ORDER BY client_id";
+inline constexpr char kDeleteConsent[] =
+    "DELETE FROM consents WHERE user_id = $1 AND client_id = $2";
+
+// ---- audit ----
+inline constexpr char kInsertAudit[] =
+    "INSERT INTO audit_events (type, subject, client_id, grant_id, ip, time, detail) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+// $1 after_id, $2 since or NULL, $3..$6 filters or NULL, $7 limit.
+inline constexpr char kSelectAudit[] =
+    "SELECT id, type, subject, client_id, grant_id, ip, time, detail FROM audit_events "
+    "WHERE id > $1 AND ($2::bigint IS NULL OR time >= $2) AND ($3::text IS NULL OR type = $3) "
+    "AND ($4::text IS NULL OR subject = $4) AND ($5::text IS NULL OR client_id = $5) "
+    "AND ($6::text IS NULL OR grant_id = $6) ORDER BY id LIMIT $7";
+
+}  // namespace mcpauth::store::postgres::sql
