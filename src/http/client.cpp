@@ -137,6 +137,12 @@ Result<Target> ParseTarget(std::string_view url) {
   if (!u.has_authority() || u.has_userinfo()) {
     return ClientErrc::kInvalidUrl;
   }
+  // RFC 3986 §3.3: after an authority the path is empty or begins with '/'. Boost.URL 1.81 does
+  // not enforce it (boostorg/url#636): "http://127.0.0.1.evil.example/x" would parse as host
+  // 127.0.0.1 and path ".evil.example/x", and we would connect to loopback.
+  if (!u.encoded_path().empty() && u.encoded_path().front() != '/') {
+    return ClientErrc::kInvalidUrl;
+  }
   switch (u.host_type()) {
     case urls::host_type::name: {
       // Decoded: a %-encoded reg-name is still the same DNS name. Anything outside LDH (+ '_')

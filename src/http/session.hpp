@@ -190,7 +190,10 @@ class Session final : public ConnectionBase, public std::enable_shared_from_this
 
     http_::request_parser<http_::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts().header_limit));
-    parser.body_limit(opts().header_limit);  // replaced once the route is known
+    // No body limit while the header is read: Beast compares a Content-Length with it as soon as
+    // the header ends and fails with body_limit, which would be answered 400 for any body over
+    // the header limit (a 20 KiB MCP call). The route's limit is applied below: 413.
+    parser.body_limit(boost::none);
     tcp_stream.expires_after(opts().header_timeout);
     {
       auto [ec, n] = co_await http_::async_read_header(stream_, buffer_, parser, kTuple);

@@ -303,8 +303,13 @@ bool StreamableHttpTransport::OriginAndHostAllowed(const http::Request& request)
         return true;
       }
     }
+    // RFC 6454 §6.2: an origin is scheme://host[:port], nothing after. Requiring that also
+    // closes a Boost.URL 1.81 quirk: "http://127.0.0.1.evil.example" parses as host 127.0.0.1
+    // and path ".evil.example" (boostorg/url#636), which would pass for loopback.
     auto url = boost::urls::parse_uri(*origin);
-    if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
+    if (!url || (url->scheme() != "http" && url->scheme() != "https") ||
+        !url->encoded_path().empty() || url->has_query() || url->has_fragment() ||
+        url->has_userinfo()) {
       return false;
     }
     return IsLoopbackHost(url->encoded_host());

@@ -120,6 +120,8 @@ struct AsHarnessOptions {
   // Non-empty: accept Client ID Metadata Documents, fetched over TLS trusting this CA, from
   // loopback (the test's document server).
   std::string cimd_ca_file;
+  // Accept metadata documents as in production: public addresses only (the SSRF guard on).
+  bool cimd_public_only = false;
 };
 
 class AsHarness {
@@ -155,10 +157,10 @@ class AsHarness {
     if (options.limits) {
       options.limits(limits);
     }
-    if (!options.cimd_ca_file.empty()) {
+    if (!options.cimd_ca_file.empty() || options.cimd_public_only) {
       fetcher_ = std::make_unique<oauth::ClientMetadataFetcher>(
           *store_, clock,
-          oauth::ClientMetadataFetcherOptions{.allow_private_addresses = true,
+          oauth::ClientMetadataFetcherOptions{.allow_private_addresses = !options.cimd_public_only,
                                               .ca_file = options.cimd_ca_file});
     }
     as_ = std::make_unique<oauth::AuthorizationServer>(
@@ -396,6 +398,7 @@ class AsHarness {
 
   store::Store& store() { return *store_; }
   oauth::SigningKeyManager& keys() { return *keys_; }
+  oauth::PasswordHasher& passwords() { return *passwords_; }
   oauth::AuthorizationServer& as() { return *as_; }
 
   FakeClock clock;

@@ -241,24 +241,6 @@ TEST_F(ResourceTransportTest, ModernToolCallNeedsTheToolsScopeStepUp) {
   EXPECT_EQ(stepped.status, 200) << stepped.body;
 }
 
-TEST_F(ResourceTransportTest, ALegacySessionBelongsToItsSubjectAndClient) {
-  const std::string alice = Token("alice", "client-1", "mcp:read");
-  const http::Response init = Initialize(alice);
-  ASSERT_EQ(init.status, 200) << init.body;
-  const std::string sid(init.headers.Get("Mcp-Session-Id").value_or(""));
-  ASSERT_FALSE(sid.empty());
-  const std::string list = R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})";
-  EXPECT_EQ(Legacy(list, alice, sid).status, 200);
-  // The session id is no credential: without the token, 401.
-  EXPECT_EQ(Legacy(list, "", sid).status, 401);
-  // Another user's valid token with alice's session id: refused as an unknown session (T7).
-  EXPECT_EQ(Legacy(list, Token("bob", "client-1", "mcp:read", "g-bob"), sid).status, 404);
-  // The same user through another client: another principal.
-  EXPECT_EQ(Legacy(list, Token("alice", "client-2", "mcp:read", "g-c2"), sid).status, 404);
-  // A fresh token of the same principal (a refresh) keeps the session.
-  EXPECT_EQ(Legacy(list, Token("alice", "client-1", "mcp:read", "grant-1b"), sid).status, 200);
-}
-
 TEST_F(ResourceTransportTest, ARevokedGrantFailsTheVeryNextRequest) {
   const std::string token = Token("alice", "client-1", "mcp:read", "grant-r");
   ASSERT_EQ(Modern("tools/list", "", token).status, 200);
@@ -268,14 +250,6 @@ TEST_F(ResourceTransportTest, ARevokedGrantFailsTheVeryNextRequest) {
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(Challenge(r).find("error=\"invalid_token\""), std::string::npos);
   EXPECT_EQ(validator_->verifications(), 1u);
-}
-
-TEST_F(ResourceTransportTest, ATokenInTheQueryIs400) {
-  const std::string token = Token("alice", "client-1", "mcp:read");
-  const http::Response r = Modern("tools/list", "", "", "access_token=" + token);
-  EXPECT_EQ(r.status, 400);
-  EXPECT_NE(Challenge(r).find("error=\"invalid_request\""), std::string::npos);
-  EXPECT_EQ(Modern("tools/list", "", token, "access_token=" + token).status, 400);
 }
 
 }  // namespace

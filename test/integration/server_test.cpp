@@ -65,6 +65,9 @@ class ServerTest : public ::testing::Test {
     r->Add(
         "POST", "/echo", [](const Request& req) { return Response::Text(200, req.body); },
         RouteOptions{.body_limit = 1024});
+    r->Add(
+        "POST", "/big", [](const Request& req) { return Response::Text(200, req.body); },
+        RouteOptions{.body_limit = 64 * 1024});
     return r;
   }();
   std::unique_ptr<Server> server_;
@@ -144,6 +147,20 @@ TEST_F(ServerTest, BodyWithinLimitIsEchoed) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body.size(), 1024u);
+}
+
+// The route's limit decides, not the header limit: Beast checks Content-Length against its body
+// limit as soon as the header ends, so that limit must not be the header's 16 KiB meanwhile.
+TEST_F(ServerTest, BodyOverTheHeaderLimitButWithinTheRoutesIsServed) {
+  StartServer();
+  Client client;
+  auto r = client.Send({.method = "POST", .url = Url("/big"), .body = std::string(40000, 'x')});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), 40000u);
+  RawSocket s(server_->port());
+  ASSERT_TRUE(s.Send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n"));
+  EXPECT_EQ(s.ReadUntilClose(5s).substr(0, 12), "HTTP/1.1 413");
 }
 
 TEST_F(ServerTest, HeaderBlockOver16KiBIs431) {

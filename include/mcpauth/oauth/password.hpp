@@ -20,6 +20,8 @@
 // the task (destroy the WorkerPool first).
 #pragma once
 
+#include <atomic>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -75,6 +77,10 @@ class PasswordHasher {
   // computes the dummy hash (once, thread-safely).
   void VerifyDummy(const Secret& password) const;
 
+  // How many Argon2id computations Verify() and VerifyDummy() have run: lets a test prove that
+  // every sign-in path (unknown, disabled, locked user, wrong password) costs the same work.
+  uint64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
+
   // True if `encoded` is not an argon2id v=19 hash with exactly params() (m, t, p, salt and hash
   // lengths), including when it is malformed: the caller should store a fresh Hash().
   bool NeedsRehash(std::string_view encoded) const;
@@ -96,6 +102,7 @@ class PasswordHasher {
   const Params params_;
   mutable std::once_flag dummy_once_;
   mutable std::string dummy_encoded_;
+  mutable std::atomic<uint64_t> verifications_{0};
 };
 
 }  // namespace mcpauth::oauth

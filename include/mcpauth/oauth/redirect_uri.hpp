@@ -8,8 +8,9 @@
 //     recommends reverse-domain names; short ones such as Cursor's "cursor:" are accepted too).
 // javascript:, data:, vbscript:, file:, blob:, about:, filesystem:, ftp:, ws(s):, mailto:, tel:,
 // sms:, intent:, chrome: and urn: are refused, as are
-// hosts with percent-encoding, empty hosts, ports outside 1..65535 (an empty port is allowed),
-// and URIs with control characters or spaces.
+// hosts with percent-encoding, host names with other characters than letters, digits, '-', '.'
+// and '_' (no "*.example.com"), empty hosts, ports outside 1..65535 (an empty port is allowed),
+// URIs with control characters or spaces, and URIs over kMaxRedirectUriBytes.
 //
 // Matching (OAuth 2.1 §4.1.1 / §8.4.2 = RFC 8252 §7.3): simple string comparison (RFC 3986
 // §6.2.1) — no normalisation of case, trailing slash, percent-encoding, default ports or dot
@@ -19,10 +20,13 @@
 // No I/O, no allocation beyond results. Fuzzed. Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace mcpauth::oauth {
+
+inline constexpr size_t kMaxRedirectUriBytes = 2048;
 
 // Empty if `uri` may be registered; otherwise a sentence saying why not (for an
 // `invalid_redirect_uri` error_description; contains no part of `uri`).

@@ -97,6 +97,7 @@ bool PasswordHasher::Verify(std::string_view encoded, const Secret& password) co
   }
   const std::string encoded_z(encoded);  // libargon2 wants a NUL-terminated string
   const std::string_view pwd = password.Reveal();
+  verifications_.fetch_add(1, std::memory_order_relaxed);
   // libargon2 recomputes the tag with the encoded parameters and compares it in constant time
   // (argon2_compare in its core.c).
   return argon2id_verify(encoded_z.c_str(), pwd.data(), pwd.size()) == ARGON2_OK;

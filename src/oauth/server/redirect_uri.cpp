@@ -4,6 +4,7 @@
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/url_view.hpp>
+#include <cctype>
 
 #include "mcpauth/http/message.hpp"
 #include "oauth/server/uri_parse.hpp"
@@ -70,6 +71,16 @@ std::string_view AuthorityProblem(const url_view& url) {
   if (url.host_type() == host_type::ipvfuture) {
     return "A redirect URI's host must be a name or an IPv4 or IPv6 address.";
   }
+  // RFC 3986 lets a reg-name hold sub-delims ("*.example.com", "a,b", "x=y"): none is a name a
+  // browser can reach, and a '*' reads as a wildcard on the consent page. Letters, digits, '-',
+  // '.' and '_' only (IDNs arrive as A-labels, RFC 5890).
+  if (url.host_type() == host_type::name) {
+    for (const char c : View(url.encoded_host())) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
+        return "A redirect URI's host must be a DNS name or an IP address.";
+      }
+    }
+  }
   // RFC 3986 §3.2.3 allows any digits; only 1..65535 can be reached. An empty port (a bare ':')
   // is the default port and allowed. port_number() is 0 for "0" and for any value over 65535.
   if (url.has_port() && !url.port().empty() && url.port_number() == 0) {
@@ -83,6 +94,11 @@ std::string_view AuthorityProblem(const url_view& url) {
 std::string_view Classify(std::string_view uri, url_view* parsed, Kind* kind) {
   if (uri.empty()) {
     return "A redirect URI must not be empty.";
+  }
+  // The store keeps a redirect URI as an identifier of at most 2048 bytes (as a metadata
+  // document URL); a longer one was a 500 at registration.
+  if (uri.size() > kMaxRedirectUriBytes) {
+    return "A redirect URI must be at most 2048 bytes.";
   }
   if (HasControlOrSpace(uri)) {
     return "A redirect URI must not contain spaces or control characters.";
