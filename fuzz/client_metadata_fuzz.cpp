@@ -34,6 +34,7 @@
 namespace {
 
 namespace json = boost::json;
+using mcpauth::fuzz::HasControl;
 using mcpauth::oauth::RegistrationResult;
 
 bool IsAsciiSentence(std::string_view s) {
@@ -44,16 +45,6 @@ bool IsAsciiSentence(std::string_view s) {
     }
   }
   return !s.empty();
-}
-
-bool HasControl(std::string_view s) {
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      return true;
-    }
-  }
-  return false;
 }
 
 int Hex(char c) {

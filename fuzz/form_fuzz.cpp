@@ -18,6 +18,7 @@
 
 namespace {
 
+using mcpauth::fuzz::HasControl;
 using mcpauth::http::EncodeForm;
 using mcpauth::http::Form;
 using mcpauth::http::FormEncode;
@@ -33,16 +34,6 @@ FormParseOptions Lenient() {
   opts.allow_invalid_utf8 = true;
   opts.allow_duplicates = true;
   return opts;
-}
-
-bool HasControl(std::string_view s) {
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace

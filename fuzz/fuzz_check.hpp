@@ -16,6 +16,26 @@ namespace mcpauth::fuzz {
   std::abort();
 }
 
+// True if `s` holds a C0 control character or DEL.
+inline bool HasControl(std::string_view s) {
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// `s` with ASCII letters lower-cased.
+inline std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
 // A byte reader over the fuzzer's input, for targets that need several values from one input.
 class Input {
  public:

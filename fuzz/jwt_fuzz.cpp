@@ -38,6 +38,7 @@
 namespace {
 
 namespace json = boost::json;
+using mcpauth::fuzz::Lower;
 using mcpauth::jose::Errc;
 
 // RFC 7515 Appendix A.3's P-256 key: public test material, so corpus tokens can be made with it.
@@ -120,14 +121,6 @@ std::optional<int64_t> Micros(const json::value& v) {
 bool IsString(const json::object& o, std::string_view name, std::string_view want) {
   const json::value* v = o.if_contains(name);
   return v != nullptr && v->is_string() && v->get_string() == want;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
 }
 
 bool OracleAccepts(const json::object& header, const json::object& claims) {

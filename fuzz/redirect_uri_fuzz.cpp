@@ -24,18 +24,11 @@
 
 namespace {
 
+using mcpauth::fuzz::Lower;
 using mcpauth::oauth::IsLoopbackRedirectUri;
 using mcpauth::oauth::RedirectUriDisplayHost;
 using mcpauth::oauth::RedirectUriMatches;
 using mcpauth::oauth::RedirectUriProblem;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
-}
 
 std::string Scheme(std::string_view uri) { return Lower(uri.substr(0, uri.find(':'))); }
 

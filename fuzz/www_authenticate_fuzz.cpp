@@ -44,16 +44,6 @@ bool IsPrintableAscii(std::string_view s) {
   return true;
 }
 
-bool NoControl(std::string_view s) {
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void CheckParsed(const std::vector<Challenge>& challenges) {
   FUZZ_CHECK(challenges.size() <= mcpauth::http::kMaxChallenges);
   for (const Challenge& c : challenges) {
@@ -89,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     const std::string formatted = FormatChallenges(*parsed);
-    FUZZ_CHECK(NoControl(formatted));
+    FUZZ_CHECK(!mcpauth::fuzz::HasControl(formatted));
     if (printable && formatted.size() <= mcpauth::http::kMaxWwwAuthenticateBytes) {
       const auto again = ParseWwwAuthenticate(formatted);
       FUZZ_CHECK(again);
@@ -135,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     made.token68 = made.params.front().second;
   }
   const std::string one = FormatChallenge(made);
-  FUZZ_CHECK(NoControl(one));
+  FUZZ_CHECK(!mcpauth::fuzz::HasControl(one));
   for (char c : one) {
     FUZZ_CHECK(static_cast<unsigned char>(c) < 0x80);
   }
