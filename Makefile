@@ -10,10 +10,15 @@
 #                BENCH_REPS=3 BENCH_DUR=10 BENCH_WARMUP=3, BENCH_ARGS for more suite options
 #   make soak    the server under a mixed load for SOAK_SECONDS (600), RSS every 10 s
 #   make fmt     format the tree with clang-format
+#   make fuzz    build the libFuzzer targets with clang in build-fuzz/ and run each for
+#                FUZZ_SECONDS (default 60); FUZZ_TARGETS="form jwt" runs only those
 
 SHELL := /bin/bash
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var
@@ -25,7 +30,7 @@ BENCH_WARMUP ?= 3
 BENCH_ARGS ?=
 SOAK_SECONDS ?= 600
 
-.PHONY: run test build bench soak fmt fmt-check deps deps-test deps-bench configure unit-asan clean
+.PHONY: run test build bench soak fmt fmt-check deps deps-test deps-bench configure unit-asan fuzz clean
 
 deps:
 	@scripts/install-deps build
@@ -66,6 +71,15 @@ unit-asan:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 300 -j 2
 
+# libFuzzer targets (docs/fuzzing.md): every library and fuzz/<target>_fuzz.cpp built by clang with
+# -fsanitize=fuzzer,address,undefined in its own tree, then each target run for FUZZ_SECONDS
+# from its committed corpus. Crash inputs land in $(FUZZ_BUILD)/fuzz-artifacts/<target>/.
+fuzz: deps-test
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMCPAUTH_FUZZ=ON -DMCPAUTH_TESTS=OFF -DMCPAUTH_APPS=OFF -DMCPAUTH_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
 bench: deps-bench build
 	$(BUILD)/bin/mcpauth_bench --benchmark_min_time=0.5
 	python3 bench/suite.py $(BUILD)/bin/mcpauth-server --build $(BUILD) --reps $(BENCH_REPS) \
@@ -77,4 +91,4 @@ soak: deps-bench build
 	  --json $(BUILD)/bench/soak.json --png $(BUILD)/bench/soak.png
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -152,8 +152,13 @@ Result<Form> ParseForm(std::string_view body, const FormParseOptions& opts, Form
     return Fail(CodecErrc::kTooLarge, {}, error);
   }
   // Boost.URL splits on '&' and '=' and validates every percent-escape (RFC 3986 §2.1); the
-  // query grammar also refuses raw characters that an encoder must have escaped.
-  auto parsed = boost::urls::parse_query(boost::urls::string_view(body.data(), body.size()));
+  // query grammar also refuses raw characters that an encoder must have escaped. It gets a
+  // NUL-terminated copy: Boost.URL 1.81's parse_query() sizes its result with strlen() of the
+  // view's data, so on a view that is not followed by a NUL it reads past the end and parses
+  // whatever comes next (a null view crashes it). Found by fuzz/form_fuzz.cpp. The grammar
+  // refuses a raw NUL before that point, so on the copy strlen() is the size.
+  const std::string text(body);
+  auto parsed = boost::urls::parse_query(boost::urls::string_view(text.data(), text.size()));
   if (!parsed) {
     const auto ec = parsed.error();
     if (ec == boost::urls::error::bad_pct_hexdig || ec == boost::urls::error::missing_pct_hexdig ||

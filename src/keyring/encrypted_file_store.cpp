@@ -98,7 +98,8 @@ class WipingResource final : public boost::container::pmr::memory_resource {
   }
   void do_deallocate(void* p, size_t bytes, size_t align) override {
     OPENSSL_cleanse(p, bytes);
-    ::operator delete(p, bytes, std::align_val_t(align));
+    // Unsized: clang before 19 does not declare sized deallocation unless -fsized-deallocation.
+    ::operator delete(p, std::align_val_t(align));
   }
   bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
 };

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 namespace mcpauth::mcp {
 namespace json = boost::json;
@@ -18,6 +19,34 @@ bool ValidId(const json::value& id) {
     return id.get_string().size() <= 1024;  // bounded: an id is echoed in every reply
   }
   return id.is_int64() || id.is_uint64();
+}
+
+// RFC 8259 §6 has no Infinity, but Boost.JSON 1.81 reads a number beyond the range of a double
+// ("1e400") as an infinite double and serializes it back as `Infinity`, which is not JSON: a
+// reply echoing such params (a tool result, an error's data) would be unreadable. Such a body is
+// refused as unparseable instead (RFC 8259 §9 lets a parser limit the range of numbers). Found by
+// fuzz/jsonrpc_fuzz.cpp. The recursion is bounded by the parse's max_depth.
+bool HasNonFiniteNumber(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const json::value& e : v.get_array()) {
+        if (HasNonFiniteNumber(e)) {
+          return true;
+        }
+      }
+      return false;
+    case json::kind::object:
+      for (const auto& member : v.get_object()) {
+        if (HasNonFiniteNumber(member.value())) {
+          return true;
+        }
+      }
+      return false;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -116,6 +145,10 @@ ParsedBody ParseBody(std::string_view body, const ParseLimits& limits) {
       json::parse(body, ec, json::make_shared_resource<json::monotonic_resource>(), opts);
   if (ec) {
     out.items.push_back({{}, Err(kParseError, "parse error: " + ec.message()), {}});
+    return out;
+  }
+  if (HasNonFiniteNumber(v)) {
+    out.items.push_back({{}, Err(kParseError, "parse error: a number is out of range"), {}});
     return out;
   }
   if (json::array* arr = v.if_array()) {

@@ -205,13 +205,12 @@ class McpServer::Scope final : public ToolContext {
 McpServer::McpServer(Options options, std::shared_ptr<const ToolRegistry> tools,
                      std::shared_ptr<const ResourceRegistry> resources,
                      std::shared_ptr<const PromptRegistry> prompts, core::WorkerPool& pool,
-                     const Clock& clock, SecureRandom& random)
+                     const Clock& /*clock*/, SecureRandom& random)
     : options_(std::move(options)),
       tools_(std::move(tools)),
       resources_(std::move(resources)),
       prompts_(std::move(prompts)),
       pool_(pool),
-      clock_(clock),
       random_(random),
       state_key_(core::GenerateToken(random).Reveal()) {}
 

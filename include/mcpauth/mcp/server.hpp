@@ -88,7 +88,7 @@ class McpServer {
   McpServer(Options options, std::shared_ptr<const ToolRegistry> tools,
             std::shared_ptr<const ResourceRegistry> resources,
             std::shared_ptr<const PromptRegistry> prompts, core::WorkerPool& pool,
-            const Clock& clock, SecureRandom& random);
+            const Clock& clock, SecureRandom& random);  // `clock` is not used yet
   ~McpServer();
 
   // Handles a request; completes `channel` exactly once (now, or later from a worker).
@@ -147,7 +147,6 @@ class McpServer {
   std::shared_ptr<const ResourceRegistry> resources_;
   std::shared_ptr<const PromptRegistry> prompts_;
   core::WorkerPool& pool_;
-  const Clock& clock_;
   SecureRandom& random_;
   core::HmacSha256 state_key_;  // requestState integrity (random per process start)
 

@@ -284,7 +284,10 @@ RegistrationResult ValidateMetadata(const json::object& obj, Source source) {
     if (!dcr) {
       return Fail(metadata_error, "The metadata document must have a non-empty client_name.");
     }
-    name = RedirectUriDisplayHost(uris->front());
+    // The redirect host (or private-use scheme) stands in for the name. It is ASCII, and cut to
+    // the bytes a client_name may have: a 300-byte scheme made a 300-byte name on the consent
+    // page (found by fuzz/client_metadata_fuzz.cpp).
+    name = RedirectUriDisplayHost(uris->front()).substr(0, kMaxClientNameBytes);
   }
 
   registered["redirect_uris"] = ToJsonArray(*uris);

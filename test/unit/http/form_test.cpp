@@ -126,6 +126,23 @@ TEST(FormTest, EmptyBodyIsEmptyForm) {
   EXPECT_TRUE(MustParse("&&&").empty());
 }
 
+// Found by fuzz/form_fuzz.cpp: Boost.URL 1.81's parse_query() sizes its result with strlen() of
+// the view's data, so a view into a longer buffer was parsed past its end (and a view with no NUL
+// after it was read out of bounds; a null view crashed).
+TEST(FormTest, ParsesOnlyTheViewNotWhatFollowsIt) {
+  const std::string buffer = "a=1b&c=2";
+  auto form = MustParse(std::string_view(buffer).substr(0, 3));
+  EXPECT_THAT(form.params(), ElementsAre(Pair("a", "1")));
+  form = MustParse(std::string_view(buffer).substr(0, 5));
+  EXPECT_THAT(form.params(), ElementsAre(Pair("a", "1b")));
+  EXPECT_TRUE(MustParse(std::string_view(buffer).substr(0, 0)).empty());
+  EXPECT_TRUE(MustParse(std::string_view()).empty());
+  const char unterminated[] = {'x', '=', 'y'};  // no NUL anywhere
+  form = MustParse(std::string_view(unterminated, 3));
+  EXPECT_THAT(form.params(), ElementsAre(Pair("x", "y")));
+  EXPECT_TRUE(MustParse(std::string_view(unterminated + 3, 0)).empty());
+}
+
 TEST(FormTest, ValueKeepsEqualsSignsAfterTheFirst) {
   const Form form = MustParse("a=b=c&=x");
   EXPECT_EQ(form.Get("a"), "b=c");

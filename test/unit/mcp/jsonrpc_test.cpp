@@ -60,6 +60,22 @@ TEST(JsonRpcTest, InvalidUtf8IsParseError) {
   EXPECT_EQ(ErrorCode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\"}"), kParseError);
 }
 
+// Found by fuzz/jsonrpc_fuzz.cpp: Boost.JSON 1.81 reads 1e400 as infinity and writes it back as
+// `Infinity`, which no JSON parser reads; echoed params would have made our reply unreadable.
+TEST(JsonRpcTest, NumbersBeyondDoubleRangeAreParseErrors) {
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"a":[1e400]}})"),
+            kParseError);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"a":-1e400}})"),
+            kParseError);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":1,"result":{"a":218446744073709551615.5e300}})"),
+            kParseError);
+  // The largest finite doubles, and tiny ones that round to zero, are fine.
+  const ParsedBody ok = ParseBody(
+      R"({"jsonrpc":"2.0","id":1,"method":"x","params":[1.7976931348623157e308,1e-400]})");
+  ASSERT_EQ(ok.items.size(), 1u);
+  EXPECT_TRUE(ok.items[0].message.has_value());
+}
+
 TEST(JsonRpcTest, DeepNestingIsRefusedNotRecursed) {
   std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"a":)";
   deep += std::string(10000, '[') + std::string(10000, ']') + "}}";

@@ -188,6 +188,22 @@ TEST(ClientRegistrationTest, DefaultNameIsFirstRedirectHost) {
   EXPECT_EQ(MustValidate(result).client.name, "127.0.0.1");
 }
 
+// Found by fuzz/client_metadata_fuzz.cpp: the default name escaped the 200-byte cap.
+TEST(ClientRegistrationTest, DefaultNameIsCappedLikeClientName) {
+  const std::string scheme = "com." + std::string(300, 'a');
+  auto result = ValidateRegistrationRequest(
+      Request().Set("redirect_uris", json::array{scheme + ":/cb"}).Body());
+  EXPECT_EQ(MustValidate(result).client.name, scheme.substr(0, 200));
+  const std::string host = std::string(250, 'b') + ".example";
+  result = ValidateRegistrationRequest(
+      Request().Set("redirect_uris", json::array{"https://" + host + "/cb"}).Body());
+  EXPECT_EQ(MustValidate(result).client.name, host.substr(0, 200));
+  // What is stored validates again to the same client.
+  const ValidatedClient& first = MustValidate(result);
+  EXPECT_EQ(MustValidate(ValidateRegistrationRequest(first.client.metadata_json)).client,
+            first.client);
+}
+
 TEST(ClientRegistrationTest, UnknownMembersIgnoredAndNotEchoed) {
   const std::string body = Request()
                                .Set("jwks_uri", "https://evil.example/jwks")
