@@ -8,7 +8,7 @@ Tokens come from real authorization-code flows through the sign-in and consent f
   1. a token issued at A works at B (tools/call);
   2. a refresh at B rotates a refresh token issued at A;
      a 2025-era MCP session initialized at A serves tools/call at B, for its principal only,
-     and ended at B (DELETE) is unknown at A on the very next request (NOTIFY);
+     and ended at B (DELETE) is unknown at A within milliseconds (NOTIFY);
   3. a Disconnect at A (Connected apps) is refused at B on the very next request (NOTIFY);
   4. 50 concurrent refreshes of one token, split across A and B, all succeed under the grace
      rule and the grant lives on (as on SQLite);
@@ -138,9 +138,17 @@ def shared_session(a, b, token, other_token):
         fail("A lost its own session")
     if legacy_delete(b, token, session) != 200:
         fail("DELETE at B")
-    status, _, body = legacy_post(a, token, call_body, session)
-    if status != 404:
-        fail(f"A still served a session ended at B: {status} {body}")
+    # A serves the session from its cache (no database read per request) until the deletion's
+    # NOTIFY arrives, milliseconds after B's commit: a request racing it may still be served.
+    # Without the notification A would serve it for minutes (until its lazy expiry push), so
+    # the bound below shows the fan-out, not a poll.
+    started = time.monotonic()
+    while legacy_post(a, token, call_body, session)[0] != 404:
+        if time.monotonic() - started > 5:
+            fail("A still served a session ended at B 5 s later")
+        time.sleep(0.01)
+    print(f"    ended at B, unknown at A after {1000 * (time.monotonic() - started):.1f} ms",
+          flush=True)
 
 
 def refresh(node, client_id, token):
