@@ -1163,9 +1163,9 @@ TYPED_TEST(StoreSuiteTest, McpSessionsAreFoundByHashUntilTheyExpire) {
   ASSERT_TRUE(this->store().TouchMcpSession(session.id_hash, this->Now() + 10min, this->Now()));
   EXPECT_EQ(this->store().GetMcpSession(session.id_hash, this->Now())->expires_at,
             this->Now() + 40min);
-  EXPECT_EQ(this->store().TouchMcpSession(core::TokenHash("other"), this->Now(), this->Now())
-                .error(),
-            Errc::kNotFound);
+  EXPECT_EQ(
+      this->store().TouchMcpSession(core::TokenHash("other"), this->Now(), this->Now()).error(),
+      Errc::kNotFound);
 
   // Expired: unknown to Get and Touch, and purged.
   EXPECT_TRUE(this->store().GetMcpSession(session.id_hash, this->Now() + 40min - 1us));
@@ -1191,8 +1191,7 @@ TYPED_TEST(StoreSuiteTest, DeletedMcpSessionsAreGone) {
   session.id_hash = core::TokenHash("session-3");
   ASSERT_TRUE(this->store().CreateMcpSession(session));
   ASSERT_TRUE(this->store().DeleteMcpSession(core::TokenHash("session-2")));
-  EXPECT_EQ(this->store().DeleteMcpSession(core::TokenHash("session-2")).error(),
-            Errc::kNotFound);
+  EXPECT_EQ(this->store().DeleteMcpSession(core::TokenHash("session-2")).error(), Errc::kNotFound);
   EXPECT_EQ(this->store().GetMcpSession(core::TokenHash("session-2"), this->Now()).error(),
             Errc::kNotFound);
   EXPECT_TRUE(this->store().GetMcpSession(session.id_hash, this->Now()));
