@@ -100,28 +100,10 @@ class FakePersistence final : public SessionPersistence {
     return Outcome::kOk;
   }
   Outcome Load(std::string_view id, Clock::TimePoint now, Record& out) override {
-    ++calls;
-    if (down) {
-      return Outcome::kUnavailable;
-    }
-    auto it = rows.find(std::string(id));
-    if (it == rows.end() || now >= it->second.expires_at) {
-      return Outcome::kNotFound;
-    }
-    out = it->second;
-    return Outcome::kOk;
+    return WithLive(id, now, [&](Record& r) { out = r; });
   }
   Outcome Touch(std::string_view id, Clock::TimePoint expires_at, Clock::TimePoint now) override {
-    ++calls;
-    if (down) {
-      return Outcome::kUnavailable;
-    }
-    auto it = rows.find(std::string(id));
-    if (it == rows.end() || now >= it->second.expires_at) {
-      return Outcome::kNotFound;
-    }
-    it->second.expires_at = std::max(it->second.expires_at, expires_at);
-    return Outcome::kOk;
+    return WithLive(id, now, [&](Record& r) { r.expires_at = std::max(r.expires_at, expires_at); });
   }
   Outcome Remove(std::string_view id) override {
     ++calls;
@@ -129,6 +111,21 @@ class FakePersistence final : public SessionPersistence {
       return Outcome::kUnavailable;
     }
     return rows.erase(std::string(id)) ? Outcome::kOk : Outcome::kNotFound;
+  }
+
+  // Calls `fn` with the live record of `id`, counting the round trip.
+  template <class Fn>
+  Outcome WithLive(std::string_view id, Clock::TimePoint now, Fn&& fn) {
+    ++calls;
+    if (down) {
+      return Outcome::kUnavailable;
+    }
+    auto it = rows.find(std::string(id));
+    if (it == rows.end() || now >= it->second.expires_at) {
+      return Outcome::kNotFound;
+    }
+    fn(it->second);
+    return Outcome::kOk;
   }
 
   std::map<std::string, Record> rows;
