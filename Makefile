@@ -4,9 +4,11 @@
 #   make test    install what is missing, build, check formatting, run every test, then the unit
 #                and integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make build   build Release into build/ (binaries in build/bin/)
-#   make bench   micro-benchmarks; /healthz against nginx and MCP tools/call against the
-#                TypeScript SDK, the refresh grant against oidc-provider, under wrk on this
-#                machine (see bench/)
+#   make bench   Release build, micro-benchmarks, then bench/suite.py: every case against its
+#                peer (nginx, the TypeScript SDK, oidc-provider) pinned and unpinned, start-up,
+#                scale; tables, JSON and a chart in build/bench/ (see bench/README.md).
+#                BENCH_REPS=3 BENCH_DUR=10 BENCH_WARMUP=3, BENCH_ARGS for more suite options
+#   make soak    the server under a mixed load for SOAK_SECONDS (600), RSS every 10 s
 #   make fmt     format the tree with clang-format
 
 SHELL := /bin/bash
@@ -17,7 +19,13 @@ LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var
 SOURCES = $(shell find include src test bench fuzz -name '*.cpp' -o -name '*.hpp' 2>/dev/null)
 
-.PHONY: run test build bench fmt fmt-check deps deps-test deps-bench configure unit-asan clean
+BENCH_REPS ?= 3
+BENCH_DUR ?= 10
+BENCH_WARMUP ?= 3
+BENCH_ARGS ?=
+SOAK_SECONDS ?= 600
+
+.PHONY: run test build bench soak fmt fmt-check deps deps-test deps-bench configure unit-asan clean
 
 deps:
 	@scripts/install-deps build
@@ -60,9 +68,13 @@ unit-asan:
 
 bench: deps-bench build
 	$(BUILD)/bin/mcpauth_bench --benchmark_min_time=0.5
-	python3 bench/healthz.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-healthz.json
-	python3 bench/mcp_call.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-mcp-call.json
-	python3 bench/token_refresh.py $(BUILD)/bin/mcpauth-server --json $(BUILD)/bench-token-refresh.json
+	python3 bench/suite.py $(BUILD)/bin/mcpauth-server --build $(BUILD) --reps $(BENCH_REPS) \
+	  --dur $(BENCH_DUR) --warmup $(BENCH_WARMUP) $(BENCH_ARGS)
+	python3 bench/cli_latency.py $(BUILD) --json $(BUILD)/bench/cli-latency.json
+
+soak: deps-bench build
+	python3 bench/soak.py $(BUILD)/bin/mcpauth-server --build $(BUILD) --seconds $(SOAK_SECONDS) \
+	  --json $(BUILD)/bench/soak.json --png $(BUILD)/bench/soak.png
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,62 +1,73 @@
 #!/usr/bin/env python3
-"""Authenticated MCP tools/call (the echo tool) on mcpauth-server against the official TypeScript
-SDK server with its requireBearerAuth middleware.
+"""Authenticated MCP tools/call on mcpauth-server against the official TypeScript SDK server
+(1.32.2 + express, requireBearerAuth) of ../shared/peers/mcp/server.mjs.
 
 Ours (OAuth on: an ES256 access token from a real code flow through the sign-in and consent
-forms, validated on every request): the legacy era on one session (2025-11-25, Mcp-Session-Id)
-and the stateless 2026-07-28 era, both with the verified-token cache (the cache-hit path); the
-uncached JWT path (a second server with --token-cache-entries 0: an ES256 verification per
-request); and the 401 path (no token). The peer: ../shared/peers/mcp/server.mjs (SDK 1.32.2 +
-express): stateful (one session) and stateless with an opaque-token map, stateless with jose
-ES256 JWT verification, and its 401. JSON replies. Every server pinned to CPU 0 (ours with one
-network thread), wrk (-t1 -c32, unique JSON-RPC ids) on CPU 1, alternating, `--reps` x `--dur` s
-after a warm-up; server CPU µs per request is the figure to compare.
+forms, validated on every request):
+- the legacy era on one session (2025-06-18, Mcp-Session-Id) and the stateless 2026-07-28 era,
+  with the verified-token cache (the cache-hit path), each with a JSON reply (the `echo` tool)
+  and an SSE reply. Our transport answers JSON unless a message must precede the response, so
+  the SSE case calls `test_logging_tool` (--tools all) with the log level at info: one
+  notifications/message event, then the response event, the tool run on the worker pool. That
+  is more work than the SDK's SSE case (its echo's one response event), not less.
+- the uncached JWT path: a second server with --token-cache-entries 0 (an ES256 verification
+  per request);
+- the 401 path (no token).
+The SDK, each case on its own process: stateful (one session) and stateless with an opaque-token
+map, JSON and SSE replies; stateless with jose ES256 JWT verification (JSON); its 401. Pairs:
+legacy ↔ stateful, 2026-07-28 ↔ stateless (the SDK 1.x has no 2026-07-28 era; its stateless
+mode is the nearest), uncached ↔ jose, 401 ↔ 401. The peers folder has no SDK v2 server with
+bearer auth, so v2 is not measured here.
 
-Usage: bench/mcp_call.py build/bin/mcpauth-server [--reps 3 --dur 10 --warmup 3 --json out.json]
+Usage: bench/mcp_call.py build/bin/mcpauth-server [--reps 3 --dur 10 --warmup 3 --mode pinned|
+       unpinned|both --json out.json]   (bench/suite.py runs it with every other case)
 """
-import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import setup_node_peer, free_port, median_row, measure, print_table, stop_all, wait_port, wrk  # noqa: E402
+from harness import Case, free_port, run_standalone, setup_node_peer  # noqa: E402
 import oauth_flow  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
 ACCEPT = "application/json, text/event-stream"
-META = ('"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
-        '"io.modelcontextprotocol/clientCapabilities":{}}')
+GROUP = "MCP tools/call"
 
 
-def call_body(meta=False):
-    extra = "," + META if meta else ""
-    return ('{"jsonrpc":"2.0","id":__ID__,"method":"tools/call","params":{"name":"echo",'
-            '"arguments":{"text":"hello"}' + extra + '}}')
+def call_body(meta=False, tool="echo", log_level=False):
+    extra = ""
+    if meta:
+        extra = (',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
+                 '"io.modelcontextprotocol/clientCapabilities":{}' +
+                 (',"io.modelcontextprotocol/logLevel":"info"' if log_level else "") + "}")
+    args = '{"text":"hello"}' if tool == "echo" else "{}"
+    return ('{"jsonrpc":"2.0","id":__ID__,"method":"tools/call","params":{"name":"' + tool +
+            '","arguments":' + args + extra + '}}')
 
 
 def post(url, headers, body):
     req = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.status, dict(r.headers), r.read().decode()
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
 
 
-def legacy_session(url, extra_headers):
+def legacy_session(url, extra_headers, log_level=None):
+    """initialize + notifications/initialized (+ logging/setLevel); returns the session id."""
     h = {"Content-Type": "application/json", "Accept": ACCEPT, **extra_headers}
     _, hs, _ = post(url, h, '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{'
                             '"protocolVersion":"2025-06-18","capabilities":{},'
                             '"clientInfo":{"name":"wrk","version":"1"}}}')
-    sid = {k.lower(): v for k, v in hs.items()}["mcp-session-id"]
-    post(url, {**h, "Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18"},
-         '{"jsonrpc":"2.0","method":"notifications/initialized"}')
+    sid = hs["mcp-session-id"]
+    h.update({"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18"})
+    post(url, h, '{"jsonrpc":"2.0","method":"notifications/initialized"}')
+    if log_level:
+        post(url, h, '{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"'
+             + log_level + '"}}')
     return sid
 
 
@@ -66,119 +77,88 @@ def setup_peer(build):
                                                   "express@5.3.0", "jose@6.2.18"])
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("server")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--dur", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--json", default="")
-    a = ap.parse_args()
-    node, peer_dir = setup_peer(a.build)
-    lua = os.path.join(PEERS, "wrk/req.lua")
-    tmp = tempfile.mkdtemp(prefix="mcpauth-bench-")
-    procs = []
-    try:
-        data = os.path.join(tmp, "var")
-        password = "bench-" + os.urandom(12).hex()
-        subprocess.run([a.server, "user", "add", "bench", "--password-stdin", "--data-dir", data],
-                       input=password + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
-        ours = {}
-        for name, extra in (("cached", []), ("uncached", ["--token-cache-entries", "0"])):
-            port = free_port()
-            p = subprocess.Popen(
-                ["taskset", "-c", "0", a.server, "--listen", f"127.0.0.1:{port}", "--threads",
-                 "1", "--data-dir", data, "--log-level", "warn"] + extra)
-            procs.append(p)
-            wait_port(port)
-            ours[name] = (p, f"http://127.0.0.1:{port}")
-        # One sign-in per server: its issuer is its own URL, so its tokens name it.
-        tokens = {name: oauth_flow.connect(base, "bench", password, 1)[1][0]["access_token"]
-                  for name, (_, base) in ours.items()}
-        cases = []
-        pid, base = ours["cached"]
-        url = base + "/mcp"
-        bearer = f"Authorization: Bearer {tokens['cached']}"
-        sid = legacy_session(url, {"Authorization": f"Bearer {tokens['cached']}"})
-        cases.append(("mcpauth legacy session tools/call, token cached", pid.pid, url, {
-            "WRK_METHOD": "POST", "WRK_PATH": "/mcp", "WRK_BODY": call_body(),
-            "WRK_HEADERS": f"Content-Type: application/json|Accept: {ACCEPT}|"
-                           f"MCP-Protocol-Version: 2025-06-18|Mcp-Session-Id: {sid}|{bearer}"}))
-        modern = (f"Content-Type: application/json|Accept: {ACCEPT}|"
-                  "MCP-Protocol-Version: 2026-07-28|Mcp-Method: tools/call|Mcp-Name: echo")
-        cases.append(("mcpauth 2026-07-28 stateless tools/call, token cached", pid.pid, url, {
-            "WRK_METHOD": "POST", "WRK_PATH": "/mcp", "WRK_BODY": call_body(meta=True),
-            "WRK_HEADERS": f"{modern}|{bearer}"}))
-        # The 401 path: a fixed body (no per-request id), so wrk's Lua is not the bottleneck.
-        cases.append(("mcpauth 401 (no token)", pid.pid, url, {
-            "WRK_METHOD": "POST", "WRK_PATH": "/mcp",
-            "WRK_BODY": call_body(meta=True).replace("__ID__", "1"),
-            "WRK_HEADERS": modern, "EXPECT": "401"}))
-        upid, ubase = ours["uncached"]
-        cases.append(("mcpauth 2026-07-28 stateless, ES256 verified per request", upid.pid,
-                      ubase + "/mcp", {
-                          "WRK_METHOD": "POST", "WRK_PATH": "/mcp",
-                          "WRK_BODY": call_body(meta=True),
-                          "WRK_HEADERS": f"{modern}|Authorization: Bearer {tokens['uncached']}"}))
-        for mode, verifier in (("stateful", "map"), ("stateless", "map"), ("stateless", "jwt")):
-            port = free_port()
-            p = subprocess.Popen(["taskset", "-c", "0", node, "server.mjs", str(port), mode,
-                                  verifier, "json"], cwd=peer_dir, stdout=subprocess.DEVNULL)
-            procs.append(p)
-            wait_port(port)
-            url = f"http://127.0.0.1:{port}/mcp"
-            token = json.load(open(os.path.join(peer_dir, "tokens.json")))[
-                "jwt" if verifier == "jwt" else "opaque"]
-            auth = {"Authorization": f"Bearer {token}"}
-            headers = (f"Content-Type: application/json|Accept: {ACCEPT}|"
-                       f"MCP-Protocol-Version: 2025-06-18|Authorization: Bearer {token}")
-            if mode == "stateful":
-                headers += f"|Mcp-Session-Id: {legacy_session(url, auth)}"
-            label = "ES256 JWT verified per request" if verifier == "jwt" else "token map"
-            cases.append((f"TS SDK 1.32.2 {mode} tools/call, {label}", p.pid, url, {
-                "WRK_METHOD": "POST", "WRK_PATH": "/mcp",
-                "WRK_BODY": call_body() if mode == "stateful" else call_body().replace(
-                    "__ID__", "1"),
-                "WRK_HEADERS": headers}))
-            if mode == "stateless" and verifier == "map":
-                cases.append(("TS SDK 1.32.2 401 (no token)", p.pid, url, {
-                    "WRK_METHOD": "POST", "WRK_PATH": "/mcp",
-                    "WRK_BODY": call_body().replace("__ID__", "1"),
-                    "WRK_HEADERS": headers.replace(f"|Authorization: Bearer {token}", ""),
-                    "EXPECT": "401"}))
-        # One checked call per case before measuring: a benchmark of errors measures nothing.
-        for name, _, url, env in cases:
-            h = dict(x.split(": ", 1) for x in env["WRK_HEADERS"].split("|"))
-            try:
-                st, _, body = post(url, h, env["WRK_BODY"].replace("__ID__", "1"))
-            except urllib.error.HTTPError as e:
-                st, body = e.code, e.read().decode()
-            if env.get("EXPECT") == "401":
-                if st != 401:
-                    sys.exit(f"mcp_call.py: {name} answered {st}, not 401: {body[:200]}")
-            elif st != 200 or '"hello"' not in body:
-                sys.exit(f"mcp_call.py: {name} answered {st}: {body[:200]}")
-        for name, _, url, env in cases:
-            wrk(url, a.warmup, script=lua, env=env)
-        results = {c[0]: [] for c in cases}
-        for _ in range(a.reps):
-            for name, pid, url, env in cases:
-                results[name] += measure(name, pid, url, 1, a.dur, script=lua, env=env)["runs"]
-        rows = [median_row(c[0], results[c[0]]) for c in cases]
-        print(f"\nMCP tools/call echo, pinned (server on CPU 0, 1 thread; wrk -t1 -c32 on CPU 1), "
-              f"{a.reps} x {a.dur} s, medians, {time.strftime('%Y-%m-%d')}\n")
-        print_table(rows, ref_case="TS SDK 1.32.2 stateful tools/call, token map")
-        bad = [r["case"] for r in rows if r["non2xx"] and "401" not in r["case"]]
-        if bad:
-            print(f"\nWARNING: non-2xx answers in {bad}")
-        if a.json:
-            with open(a.json, "w") as f:
-                json.dump(rows, f, indent=1)
-    finally:
-        stop_all(procs)
-        shutil.rmtree(tmp, ignore_errors=True)
+def headers_env(headers, body):
+    env = {"WRK_METHOD": "POST", "WRK_PATH": "/mcp", "WRK_BODY": body,
+           "WRK_HEADERS": "|".join(f"{k}: {v}" for k, v in headers.items())}
+    return env
+
+
+def check(case, headers, body, want_status, want_text=None, want_sse=False):
+    """One call before measuring: a benchmark of errors measures nothing."""
+    st, hs, text = post(case.url, headers, body.replace("__ID__", "1"))
+    sse = hs.get("content-type", "").startswith("text/event-stream")
+    if st != want_status or (want_text and want_text not in text) or sse != want_sse:
+        sys.exit(f"mcp_call.py: {case.name} answered {st} ({hs.get('content-type')}): "
+                 f"{text[:300]}")
+
+
+def setup(ctx):
+    node, peer_dir = setup_peer(ctx.build)
+    data = os.path.join(ctx.tmp, "mcp")
+    password = ctx.user(data)
+    cached, base = ctx.ours(data, "--tools", "all")
+    uncached, ubase = ctx.ours(data, "--token-cache-entries", "0")
+    # One sign-in per server: its issuer is its own URL, so its tokens name it.
+    token = oauth_flow.connect(base, "bench", password, 1)[1][0]["access_token"]
+    utoken = oauth_flow.connect(ubase, "bench", password, 1)[1][0]["access_token"]
+    url, uurl = base + "/mcp", ubase + "/mcp"
+    bearer = {"Authorization": f"Bearer {token}"}
+    plain = {"Content-Type": "application/json", "Accept": ACCEPT}
+    sid = legacy_session(url, bearer, log_level="info")
+    legacy = {**plain, "MCP-Protocol-Version": "2025-06-18", "Mcp-Session-Id": sid, **bearer}
+    modern = {**plain, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
+    cases = []
+
+    def add(name, pid, u, headers, body, peer=None, status=200, text='"hello"', sse=False,
+            ours=True):
+        c = Case(name, pid, u, env=headers_env(headers, body), group=GROUP, peer=peer,
+                 expect="2xx" if status == 200 else str(status), ours=ours)
+        check(c, headers, body, status, text, sse)
+        cases.append(c)
+
+    sdk = "TS SDK 1.32.2"
+    add("mcpauth tools/call, 2025 session, JSON, token cached", cached.pid, url, legacy,
+        call_body(), peer=f"{sdk} stateful tools/call, JSON")
+    add("mcpauth tools/call, 2025 session, SSE, token cached", cached.pid, url, legacy,
+        call_body(tool="test_logging_tool"), peer=f"{sdk} stateful tools/call, SSE",
+        text="Logging evaluated", sse=True)
+    add("mcpauth tools/call, 2026-07-28 stateless, JSON, token cached", cached.pid, url,
+        {**modern, "Mcp-Name": "echo", **bearer}, call_body(meta=True),
+        peer=f"{sdk} stateless tools/call, JSON")
+    add("mcpauth tools/call, 2026-07-28 stateless, SSE, token cached", cached.pid, url,
+        {**modern, "Mcp-Name": "test_logging_tool", **bearer},
+        call_body(meta=True, tool="test_logging_tool", log_level=True),
+        peer=f"{sdk} stateless tools/call, SSE", text="Logging evaluated", sse=True)
+    add("mcpauth tools/call, 2026-07-28, ES256 verified per request (uncached)", uncached.pid,
+        uurl, {**modern, "Mcp-Name": "echo", "Authorization": f"Bearer {utoken}"},
+        call_body(meta=True), peer=f"{sdk} stateless tools/call, jose ES256 per request")
+    # The 401 path: a fixed body (no per-request id), so wrk's Lua is not the bottleneck.
+    add("mcpauth 401 (no token)", cached.pid, url, {**modern, "Mcp-Name": "echo"},
+        call_body(meta=True).replace("__ID__", "1"), peer=f"{sdk} 401 (no token)", status=401,
+        text=None)
+    for mode, verifier, reply in (("stateful", "map", "json"), ("stateful", "map", "sse"),
+                                  ("stateless", "map", "json"), ("stateless", "map", "sse"),
+                                  ("stateless", "jwt", "json")):
+        port = free_port()
+        p = ctx.spawn([node, "server.mjs", str(port), mode, verifier, reply], port, cwd=peer_dir)
+        purl = f"http://127.0.0.1:{port}/mcp"
+        with open(os.path.join(peer_dir, "tokens.json")) as f:  # written before it listens
+            ptoken = json.load(f)["jwt" if verifier == "jwt" else "opaque"]
+        auth = {"Authorization": f"Bearer {ptoken}"}
+        h = {**plain, "MCP-Protocol-Version": "2025-06-18", **auth}
+        if mode == "stateful":
+            h["Mcp-Session-Id"] = legacy_session(purl, auth)
+        label = "jose ES256 per request" if verifier == "jwt" else reply.upper()
+        # Stateless: a fixed id (each request is a new server); stateful: unique ids.
+        body = call_body() if mode == "stateful" else call_body().replace("__ID__", "1")
+        add(f"{sdk} {mode} tools/call, {label}", p.pid, purl, h, body, sse=reply == "sse",
+            ours=False)
+        if (mode, verifier, reply) == ("stateless", "map", "json"):
+            del h["Authorization"]
+            add(f"{sdk} 401 (no token)", p.pid, purl, h, body, status=401, text=None,
+                ours=False)
+    return cases
 
 
 if __name__ == "__main__":
-    main()
+    run_standalone(__doc__, setup)

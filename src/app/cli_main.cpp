@@ -8,12 +8,21 @@
 //                                        --client-id/--client-secret (a pre-registered client;
 //                                        the secret also from MCPAUTH_CLIENT_SECRET),
 //                                        --client-metadata-url (a Client ID Metadata Document),
-//                                        --no-resource (no RFC 8707 `resource`, pain point 9)
+//                                        --no-resource (no RFC 8707 `resource`, pain point 9),
+//                                        --re-register (a new dynamic registration: the AS
+//                                        forgot ours), --callback-port N (a fixed loopback port
+//                                        for an AS that compares it, against RFC 8252 §7.3)
 //   mcpauth status                       the stored credentials: server, issuer, client,
 //                                        scopes, expiry (never a token)
 //   mcpauth logout URL                   revokes at the authorization server, deletes locally
 //   mcpauth tools URL                    each tool's name and description (--json: raw)
 //   mcpauth call URL TOOL [JSON-ARGS]    the text content of the result (--json: raw)
+//   mcpauth proxy URL                    a stdio <-> Streamable HTTP bridge for hosts that only
+//                                        launch commands (mcp::StdioBridge); login's options.
+//                                        It signs in through the browser when nothing is stored
+//                                        (or for step-up), but not after a revocation: then
+//                                        each request gets a JSON-RPC error saying to run
+//                                        `mcpauth login URL`. stdout carries JSON-RPC only.
 //
 // `tools` and `call` use the stored credentials automatically (OAuthSession::Decorate and
 // RunAuthorized): a token about to expire, or refused with 401, is refreshed (single-flight across
@@ -27,12 +36,16 @@
 // messages on stderr), --debug (the library's debug log lines too), --timeout SECONDS.
 // Messages go to stderr, results to stdout; tokens are never printed or logged.
 // Exit status: 0 success; 1 the request failed or the tool reported isError; 2 bad usage.
-// Each subcommand is one Add*Command() that registers its options and returns what to run; later
-// subcommands (proxy) are added the same way.
+// Each subcommand is one Add*Command() that registers its options and returns what to run.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -48,6 +61,7 @@
 #include "mcpauth/http/client.hpp"
 #include "mcpauth/keyring/credential_store.hpp"
 #include "mcpauth/mcp/client.hpp"
+#include "mcpauth/mcp/stdio_bridge.hpp"
 #include "mcpauth/oauth/client/errc.hpp"
 #include "mcpauth/oauth/client/session.hpp"
 
@@ -141,6 +155,18 @@ class Auth {
                              .random = OpenSslRandom::Instance()},
         url, std::move(options));
     return *session_;
+  }
+
+  // Reads the store once (opening one does not reach it: the Secret Service is contacted on
+  // first use), so that an unreachable or locked keyring stops a command before any request or
+  // browser. false after saying why and what to do.
+  bool Reachable() {
+    if (auto listed = store_->List({}); !listed) {
+      std::fprintf(stderr, "mcpauth: cannot use the credential store (%s): %s\n",
+                   store_->Describe().c_str(), listed.error().message.c_str());
+      return false;
+    }
+    return true;
   }
 
   app::KeyringTokenStorage& storage() { return storage_; }
@@ -276,27 +302,32 @@ struct StoredAuth {
   oc::OAuthSession* oauth = nullptr;
 };
 
-StoredAuth OpenStoredAuth(const GlobalOptions& global, const std::string& url) {
+// `options`: the OAuth client's (default: non-interactive, as above).
+StoredAuth OpenStoredAuth(const GlobalOptions& global, const std::string& url,
+                          std::optional<oc::OAuthClientOptions> options = std::nullopt) {
   StoredAuth out;
   out.auth = Auth::Open(global);
   if (!out.auth) {
     std::fprintf(stderr, "mcpauth: continuing without stored credentials\n");
     return out;
   }
-  // Opening a store does not reach it (the Secret Service is contacted on first use): read it
-  // once now, so that an unreachable or locked keyring means "no credentials" for a server that
-  // needs none, instead of failing the request. Its message still explains a later 401.
-  if (auto listed = out.auth->store().List({}); !listed) {
+  if (!options) {
+    options.emplace();
+    options->interactive = false;
+  }
+  out.oauth = &out.auth->SessionFor(url, std::move(*options));
+  // Opening a store does not reach it (the Secret Service is contacted on first use): read this
+  // server's credential now, so that an unreachable or locked keyring means "no credentials" for
+  // a server that needs none, instead of failing the request. Its message still explains a later
+  // 401. The session then uses this read (Prefetch): one keyring round, not two.
+  if (auto loaded = out.auth->storage().Prefetch(out.oauth->server_url()); !loaded) {
     std::fprintf(stderr,
                  "mcpauth: credential store (%s) unavailable: %s\n"
                  "mcpauth: continuing without stored credentials\n",
-                 out.auth->store().Describe().c_str(), listed.error().message.c_str());
+                 out.auth->store().Describe().c_str(), out.auth->storage().last_error().c_str());
+    out.oauth = nullptr;
     out.auth.reset();
-    return out;
   }
-  oc::OAuthClientOptions options;
-  options.interactive = false;
-  out.oauth = &out.auth->SessionFor(url, std::move(options));
   return out;
 }
 
@@ -429,60 +460,84 @@ std::string Expiry(const std::optional<Clock::TimePoint>& expires_at) {
   return Utc(*expires_at) + " (in " + std::to_string(left.count() / 60) + " min)";
 }
 
+// The sign-in options shared by `login` and `proxy`.
+struct SignInArgs {
+  std::string url;
+  std::vector<std::string> scopes;
+  bool no_browser = false;
+  std::string client_id;
+  std::string client_secret;
+  std::string client_metadata_url;
+  bool no_resource = false;
+  bool re_register = false;
+  uint16_t callback_port = 0;
+};
+
+void AddSignInOptions(CLI::App* cmd, SignInArgs& args) {
+  cmd->add_option("url", args.url, "The MCP endpoint")->required();
+  cmd->add_option("--scope", args.scopes, "A scope to ask for besides the server's (repeatable)");
+  cmd->add_flag("--no-browser", args.no_browser,
+                "Print the sign-in URL instead of opening a browser");
+  cmd->add_option("--client-id", args.client_id, "A client registered beforehand at the AS");
+  cmd->add_option("--client-secret", args.client_secret, "Its secret, if it is confidential")
+      ->envname("MCPAUTH_CLIENT_SECRET");
+  cmd->add_option("--client-metadata-url", args.client_metadata_url,
+                  "A Client ID Metadata Document URL to use as the client_id");
+  cmd->add_flag("--no-resource", args.no_resource,
+                "Do not send the RFC 8707 resource parameter (for ASes that reject it)");
+  cmd->add_flag("--re-register", args.re_register,
+                "Register a new client even if one is stored (the AS forgot it)");
+  cmd->add_option("--callback-port", args.callback_port,
+                  "A fixed loopback port for the sign-in's redirect (default: a free one), for "
+                  "ASes that wrongly require the registered port")
+      ->check(CLI::Range(1, 65535));
+}
+
+// nullopt, after saying why, for contradictory options.
+std::optional<oc::OAuthClientOptions> ClientOptionsFrom(const SignInArgs& args) {
+  if (!args.client_secret.empty() && args.client_id.empty()) {
+    std::fprintf(stderr, "mcpauth: --client-secret needs --client-id\n");
+    return std::nullopt;
+  }
+  oc::OAuthClientOptions options;
+  for (const auto& arg : args.scopes) {  // "--scope 'a b'" is two scopes
+    std::string_view rest = arg;
+    while (!rest.empty()) {
+      const size_t end = rest.find(' ');
+      if (end != 0) {
+        options.scopes.emplace_back(rest.substr(0, end));
+      }
+      rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+    }
+  }
+  if (!args.client_id.empty()) {
+    options.pre_registered = oc::PreRegisteredClient{.client_id = args.client_id,
+                                                     .client_secret = Secret(args.client_secret),
+                                                     .token_endpoint_auth_method = {}};
+  }
+  options.client_metadata_url = args.client_metadata_url;
+  options.send_resource = !args.no_resource;
+  options.open_browser = !args.no_browser;
+  options.force_registration = args.re_register;
+  options.callback_port = args.callback_port;
+  return options;
+}
+
 Subcommand AddLoginCommand(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("login", "Sign in to an MCP server and store the credentials");
-  struct Args {
-    std::string url;
-    std::vector<std::string> scopes;
-    bool no_browser = false;
-    std::string client_id;
-    std::string client_secret;
-    std::string client_metadata_url;
-    bool no_resource = false;
-  };
-  auto args = std::make_shared<Args>();
-  cmd->add_option("url", args->url, "The MCP endpoint")->required();
-  cmd->add_option("--scope", args->scopes, "A scope to ask for besides the server's (repeatable)");
-  cmd->add_flag("--no-browser", args->no_browser,
-                "Print the sign-in URL instead of opening a browser");
-  cmd->add_option("--client-id", args->client_id, "A client registered beforehand at the AS");
-  cmd->add_option("--client-secret", args->client_secret, "Its secret, if it is confidential")
-      ->envname("MCPAUTH_CLIENT_SECRET");
-  cmd->add_option("--client-metadata-url", args->client_metadata_url,
-                  "A Client ID Metadata Document URL to use as the client_id");
-  cmd->add_flag("--no-resource", args->no_resource,
-                "Do not send the RFC 8707 resource parameter (for ASes that reject it)");
+  auto args = std::make_shared<SignInArgs>();
+  AddSignInOptions(cmd, *args);
   return {
       cmd, [&global, args]() {
-        if (!args->client_secret.empty() && args->client_id.empty()) {
-          std::fprintf(stderr, "mcpauth: --client-secret needs --client-id\n");
+        auto options = ClientOptionsFrom(*args);
+        if (!options) {
           return kExitUsage;
         }
-        oc::OAuthClientOptions options;
-        for (const auto& arg : args->scopes) {  // "--scope 'a b'" is two scopes
-          std::string_view rest = arg;
-          while (!rest.empty()) {
-            const size_t end = rest.find(' ');
-            if (end != 0) {
-              options.scopes.emplace_back(rest.substr(0, end));
-            }
-            rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
-          }
-        }
-        if (!args->client_id.empty()) {
-          options.pre_registered =
-              oc::PreRegisteredClient{.client_id = args->client_id,
-                                      .client_secret = Secret(args->client_secret),
-                                      .token_endpoint_auth_method = {}};
-        }
-        options.client_metadata_url = args->client_metadata_url;
-        options.send_resource = !args->no_resource;
-        options.open_browser = !args->no_browser;
         auto auth = Auth::Open(global);
-        if (!auth) {
+        if (!auth || !auth->Reachable()) {
           return kExitFailure;
         }
-        oc::OAuthSession& oauth = auth->SessionFor(args->url, std::move(options));
+        oc::OAuthSession& oauth = auth->SessionFor(args->url, std::move(*options));
         // One request without a token: the server's 401 challenge names its Protected
         // Resource Metadata and the scopes it wants, which guide discovery.
         std::string challenge;
@@ -512,6 +567,93 @@ Subcommand AddLoginCommand(CLI::App& app, const GlobalOptions& global) {
         }
         return kExitOk;
       }};
+}
+
+// Writes one line to stdout, whole (a host reads messages by lines). A host that went away is
+// not an error here: the end of its input ends the bridge.
+void WriteLine(std::string_view line) {
+  std::string out(line);
+  out.push_back('\n');
+  std::string_view rest = out;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return;
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+Subcommand AddProxyCommand(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand(
+      "proxy", "Bridge stdio to a remote MCP server (for hosts that only launch commands)");
+  auto args = std::make_shared<SignInArgs>();
+  AddSignInOptions(cmd, *args);
+  return {cmd, [&global, args, &app]() {
+            auto options = ClientOptionsFrom(*args);
+            if (!options) {
+              return kExitUsage;
+            }
+            // stdout carries JSON-RPC only: every message for the person goes to stderr.
+            std::signal(SIGPIPE, SIG_IGN);
+            const std::string url = args->url;
+            const auto say = [](std::string_view message) {
+              std::fprintf(stderr, "mcpauth proxy: %.*s\n", static_cast<int>(message.size()),
+                           message.data());
+            };
+            options->notify = say;
+            // A first sign-in opens the browser (or prints its URL with --no-browser); a grant
+            // revoked meanwhile does not: the person disconnected this app on purpose.
+            options->login_when_revoked = false;
+            StoredAuth stored = OpenStoredAuth(global, url, std::move(*options));
+            oc::OAuthSession* oauth = stored.oauth;
+            // The same sentence for every request refused after a revocation, until a new
+            // `mcpauth login` stores credentials again.
+            auto revoked = std::make_shared<std::atomic<bool>>(false);
+            mcp::BridgeOptions bridge;
+            // Tools may run long without streaming: the gap allowed between events.
+            bridge.request_timeout =
+                std::chrono::seconds(app.count("--timeout") > 0 ? global.timeout_seconds : 300);
+            bridge.notify = say;
+            if (oauth != nullptr) {
+              bridge.add_headers = [oauth](http::Headers& h) { oauth->AddAuthorization(h); };
+              bridge.run_authorized = [oauth, revoked](const auto& attempt) -> Status {
+                if (*revoked && !oauth->Summary()) {
+                  return oc::Errc::kLoginRequired;
+                }
+                *revoked = false;
+                Status st = oauth->RunAuthorized(attempt);
+                if (!st && st.error() == oc::Errc::kLoginRequired) {
+                  *revoked = true;
+                }
+                return st;
+              };
+              bridge.describe_failure = [oauth, url](const ErrorCode& ec) {
+                if (ec == oc::Errc::kLoginRequired) {
+                  return "access to " + url +
+                         " was revoked or has expired: sign in again with `mcpauth login " + url +
+                         "` (or restart this server in your app to sign in in the browser)";
+                }
+                return "authorization failed: " + oauth->last_error();
+              };
+            }
+            say("forwarding stdio to " + url +
+                (oauth != nullptr ? " (credentials: " + stored.auth->store().Describe() + ")"
+                                  : std::string(" (no credential store)")));
+            http::Client http(http::ClientOptions{.request_timeout = bridge.request_timeout});
+            mcp::StdioBridge proxy(http, url, std::move(bridge), WriteLine);
+            const mcp::BridgeExit exit = proxy.Run(STDIN_FILENO);
+            say("end of input; done");
+            if (!exit.clean) {
+              // A stream still open refers to the bridge: leave without destroying it.
+              std::fflush(stderr);
+              std::_Exit(kExitOk);
+            }
+            return kExitOk;
+          }};
 }
 
 Subcommand AddLogoutCommand(CLI::App& app, const GlobalOptions& global) {
@@ -643,7 +785,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Subcommand> commands = {
       AddLoginCommand(cli, global), AddStatusCommand(cli, global), AddLogoutCommand(cli, global),
-      AddToolsCommand(cli, global), AddCallCommand(cli, global),
+      AddToolsCommand(cli, global), AddCallCommand(cli, global),   AddProxyCommand(cli, global),
   };
   try {
     cli.parse(argc, argv);

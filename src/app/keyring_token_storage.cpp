@@ -53,8 +53,31 @@ Result<std::vector<keyring::CredentialKey>> KeyringTokenStorage::KeysOf(
   return std::move(*keys);
 }
 
+Result<std::optional<oc::Credential>> KeyringTokenStorage::Prefetch(std::string_view server_url) {
+  DropPrefetched();
+  auto loaded = LoadCredential(server_url);
+  if (loaded) {
+    std::lock_guard lock(mu_);
+    prefetched_.emplace(std::string(server_url), *loaded);
+  }
+  return loaded;
+}
+
+void KeyringTokenStorage::DropPrefetched() {
+  std::lock_guard lock(mu_);
+  prefetched_.reset();
+}
+
 Result<std::optional<oc::Credential>> KeyringTokenStorage::LoadCredential(
     std::string_view server_url) {
+  {
+    std::lock_guard lock(mu_);
+    if (prefetched_ && prefetched_->first == server_url) {
+      auto kept = std::move(prefetched_->second);
+      prefetched_.reset();
+      return kept;
+    }
+  }
   auto keys = KeysOf(server_url);
   if (!keys) {
     return keys.error();
@@ -82,6 +105,7 @@ Result<std::optional<oc::Credential>> KeyringTokenStorage::LoadCredential(
 }
 
 Status KeyringTokenStorage::SaveCredential(const oc::Credential& credential) {
+  DropPrefetched();
   const auto key = keyring::CredentialKey::Tokens(credential.issuer, credential.server_url,
                                                   credential.client.client_id);
   auto previous = KeysOf(credential.server_url);
@@ -99,6 +123,7 @@ Status KeyringTokenStorage::SaveCredential(const oc::Credential& credential) {
 }
 
 Status KeyringTokenStorage::DeleteCredential(std::string_view server_url) {
+  DropPrefetched();
   auto keys = KeysOf(server_url);
   if (!keys) {
     return keys.error();
@@ -130,6 +155,7 @@ Result<std::optional<oc::ClientRegistration>> KeyringTokenStorage::LoadRegistrat
 }
 
 Status KeyringTokenStorage::SaveRegistration(const oc::ClientRegistration& registration) {
+  DropPrefetched();
   if (auto put = store_.Put({keyring::CredentialKey::Registration(registration.issuer),
                              oc::SerializeRegistration(registration)});
       !put) {
@@ -139,6 +165,7 @@ Status KeyringTokenStorage::SaveRegistration(const oc::ClientRegistration& regis
 }
 
 Status KeyringTokenStorage::DeleteRegistration(std::string_view issuer) {
+  DropPrefetched();
   auto deleted = store_.Delete(keyring::CredentialKey::Registration(std::string(issuer)));
   if (!deleted && deleted.error() != keyring::Errc::kNotFound) {
     return Fail(deleted.error());
@@ -147,6 +174,7 @@ Status KeyringTokenStorage::DeleteRegistration(std::string_view issuer) {
 }
 
 Result<std::unique_ptr<oc::StorageLock>> KeyringTokenStorage::LockFor(std::string_view key) {
+  DropPrefetched();
   auto lock = keyring::CredentialLock::Acquire(
       keyring::CredentialKey::Tokens(std::string(kLockNamespace), std::string(key), ""));
   if (!lock) {

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mcpauth/keyring/credential_store.hpp"
@@ -49,6 +50,13 @@ class KeyringTokenStorage final : public oauth::client::TokenStorage {
   Status DeleteRegistration(std::string_view issuer) override;
   Result<std::unique_ptr<oauth::client::StorageLock>> LockFor(std::string_view key) override;
 
+  // Reads the credential of `server_url` now (failing as LoadCredential would: an unreachable
+  // or locked store) and keeps the answer for the next LoadCredential(server_url), so a command
+  // that must know up front whether the store is usable pays one keyring round, not two. Any
+  // other use of the storage (a lock, a save, a delete) drops the kept answer: a read under the
+  // refresh lock always goes to the store.
+  Result<std::optional<oauth::client::Credential>> Prefetch(std::string_view server_url);
+
   // Every stored credential (for `mcpauth status`), sorted by server URL. Records that cannot be
   // read or parsed are skipped (and counted in `unreadable` when given).
   Result<std::vector<oauth::client::Credential>> ListCredentials(int* unreadable = nullptr);
@@ -60,9 +68,13 @@ class KeyringTokenStorage final : public oauth::client::TokenStorage {
   Status Fail(const keyring::KeyringError& error);
   Result<std::vector<keyring::CredentialKey>> KeysOf(std::string_view server_url);
 
+  void DropPrefetched();
+
   keyring::CredentialStore& store_;
   mutable std::mutex mu_;
   std::string last_error_;
+  // Prefetch()'s answer, for that server URL only, until used or dropped.
+  std::optional<std::pair<std::string, std::optional<oauth::client::Credential>>> prefetched_;
 };
 
 }  // namespace mcpauth::app

@@ -1,6 +1,10 @@
 // mcpauth-server: configuration and wiring only.
 #include <sys/stat.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <cstdio>
@@ -154,6 +158,15 @@ std::string HostForUrl(const std::string& host) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // A password check (Argon2id, RFC 9106's second recommendation: 19 MiB, password.cpp) takes
+  // one 19 MiB block. glibc raises its mmap threshold to a block's size when the first such
+  // block is freed, so every later check took it from a thread's heap arena, where it stayed
+  // resident: 19 MiB more RSS for each worker thread that ever checked a password (bench/
+  // README.md, "RSS"). A fixed threshold keeps blocks of 1 MiB and more on mmap, given back
+  // to the system when freed. Smaller allocations are unaffected.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   CLI::App cli{
       "mcpauth-server: an MCP server protected by OAuth 2.1, with its own authorization server "
       "(sign-in and consent pages, tokens, registration, Connected apps)"};

@@ -329,6 +329,7 @@ struct ExchangeParams {
   size_t max_response_bytes = 0;
   bool head = false;
   const EventCallback* on_event = nullptr;  // Stream(): deliver text/event-stream bodies here
+  const std::function<void(const Response&)>* on_open = nullptr;  // Stream(): the head, first
 };
 
 Response ToResponse(const bhttp::response_header<>& head) {
@@ -417,6 +418,9 @@ asio::awaitable<Result<Response>> Exchange(Stream& stream, beast::flat_buffer& b
   Response response = ToResponse(head->get());
   const bool upgraded = response.status == 101;
   if (p.on_event != nullptr && IsEventStream(head->get()) && !head->is_done()) {
+    if (p.on_open != nullptr && *p.on_open) {
+      (*p.on_open)(response);
+    }
     Status events = co_await ReadEvents(stream, buffer, std::move(*head), p, outcome);
     if (!events) {
       co_return events.error();
@@ -495,17 +499,33 @@ struct Client::Impl {
                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                             ssl::context::no_tlsv1_1 | ssl::context::no_compression);
     tls_context.set_verify_mode(ssl::verify_peer);
-    error_code ec;
-    if (options.ca_file.empty()) {
-      tls_context.set_default_verify_paths(ec);
-    } else {
+    if (!options.ca_file.empty()) {
+      error_code ec;
       tls_context.load_verify_file(options.ca_file, ec);
+      if (ec) {
+        // A configuration error: the client could never verify a server, so fail at start-up.
+        throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
+                                    ": " + ec.message());
+      }
     }
-    if (ec) {
-      // A configuration error: the client could never verify a server, so fail at start-up.
-      throw std::invalid_argument("http client: cannot load CA certificates " + options.ca_file +
-                                  ": " + ec.message());
-    }
+  }
+
+  // The system's roots are loaded on the first TLS connection, not at construction: parsing
+  // Debian's bundle (~140 certificates) costs 60-130 ms here, and the server builds its clients
+  // at start-up although most deployments never open a TLS connection with them
+  // (bench/README.md, "Start-up"). Once per client, before the context is first used.
+  bool EnsureDefaultRoots() {
+    std::call_once(default_roots_once, [this] {
+      if (options.ca_file.empty()) {
+        error_code ec;
+        tls_context.set_default_verify_paths(ec);
+        default_roots_ok = !ec;
+        if (ec) {
+          log::Error("http client: cannot load the system's CA certificates: {}", ec.message());
+        }
+      }
+    });
+    return default_roots_ok;
   }
 
   // Pops a pooled connection to `origin` that still looks idle, dropping any that do not.
@@ -544,6 +564,9 @@ struct Client::Impl {
   asio::awaitable<Status> Connect(Connection& conn, const Target& t, SteadyTime deadline) {
     auto executor = co_await asio::this_coro::executor;
     if (t.tls) {
+      if (!EnsureDefaultRoots()) {
+        co_return ClientErrc::kTlsFailed;
+      }
       conn.tls.emplace(executor, tls_context);
       if (!ConfigureTls(*conn.tls, t)) {
         co_return ClientErrc::kTlsFailed;
@@ -610,7 +633,8 @@ struct Client::Impl {
     co_return Status{};
   }
 
-  Result<Response> Run(const ClientRequest& request, const EventCallback* on_event) {
+  Result<Response> Run(const ClientRequest& request, const EventCallback* on_event,
+                       const std::function<void(const Response&)>* on_open) {
     Result<Target> target = ParseTarget(request.url);
     if (!target) {
       return target.error();
@@ -625,6 +649,7 @@ struct Client::Impl {
     params.max_response_bytes = options.max_response_bytes;
     params.head = request.method == "HEAD";
     params.on_event = on_event;
+    params.on_open = on_open;
 
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Connection> conn = attempt == 0 ? TakeIdle(target->origin) : nullptr;
@@ -662,9 +687,10 @@ struct Client::Impl {
   }
 
   // Beast's exceptions (allocation failures, a parser bug) stop at this boundary.
-  Result<Response> RunGuarded(const ClientRequest& request, const EventCallback* on_event) {
+  Result<Response> RunGuarded(const ClientRequest& request, const EventCallback* on_event,
+                              const std::function<void(const Response&)>* on_open = nullptr) {
     try {
-      return Run(request, on_event);
+      return Run(request, on_event, on_open);
     } catch (const std::exception& e) {
       log::Error("http client: unexpected exception: {}", e.what());
       return ClientErrc::kProtocolError;
@@ -673,6 +699,8 @@ struct Client::Impl {
 
   ClientOptions options;
   ssl::context tls_context{ssl::context::tls_client};
+  std::once_flag default_roots_once;
+  bool default_roots_ok = true;  // written once, under default_roots_once
   std::atomic<uint64_t> connections_opened{0};
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>, std::less<>> idle;
@@ -687,8 +715,9 @@ Result<Response> Client::Send(const ClientRequest& request) {
 }
 
 Result<Response> Client::Stream(const ClientRequest& request,
-                                const std::function<bool(const SseEvent&)>& on_event) {
-  return impl_->RunGuarded(request, &on_event);
+                                const std::function<bool(const SseEvent&)>& on_event,
+                                const std::function<void(const Response&)>& on_open) {
+  return impl_->RunGuarded(request, &on_event, &on_open);
 }
 
 uint64_t Client::connections_opened() const { return impl_->connections_opened.load(); }

@@ -262,12 +262,20 @@ struct Session {
   }
 };
 
-KeyringResult<Session> Connect(GCancellable* cancellable, std::chrono::milliseconds timeout) {
+// Whether the operation transfers a secret (Get, Put): only those open a transfer session (a
+// Diffie-Hellman exchange and, at the end, a Close: two round trips and the key agreement on
+// both sides); Probe, List and Delete see attributes only.
+enum class Transfer { kNone, kSecrets };
+
+KeyringResult<Session> Connect(GCancellable* cancellable, std::chrono::milliseconds timeout,
+                               Transfer transfer) {
   Session s;
   s.cancellable = cancellable;
   GError* raw = nullptr;
-  s.service.reset(secret_service_open_sync(NoPromptServiceType(), nullptr,
-                                           SECRET_SERVICE_OPEN_SESSION, cancellable, &raw));
+  s.service.reset(secret_service_open_sync(
+      NoPromptServiceType(), nullptr,
+      transfer == Transfer::kSecrets ? SECRET_SERVICE_OPEN_SESSION : SECRET_SERVICE_NONE,
+      cancellable, &raw));
   GErrorPtr error(raw);
   if (!s.service) {
     if (g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -373,7 +381,7 @@ SecretServiceStore::SecretServiceStore(SecretServiceStoreOptions options) : opti
 KeyringStatus SecretServiceStore::Probe() {
   const auto timeout = options_.timeout;
   auto r = RunBounded<bool>(timeout, [timeout](GCancellable* c) -> KeyringResult<bool> {
-    auto s = Connect(c, timeout);
+    auto s = Connect(c, timeout, Transfer::kNone);
     if (!s) {
       return s.error();
     }
@@ -392,7 +400,7 @@ KeyringResult<Credential> SecretServiceStore::Get(const CredentialKey& key) {
   const auto timeout = options_.timeout;
   return RunBounded<Credential>(
       timeout, [key, timeout](GCancellable* c) -> KeyringResult<Credential> {
-        auto s = Connect(c, timeout);
+        auto s = Connect(c, timeout, Transfer::kSecrets);
         if (!s) {
           return s.error();
         }
@@ -435,7 +443,7 @@ KeyringStatus SecretServiceStore::Put(const Credential& credential) {
   }
   const auto timeout = options_.timeout;
   auto r = RunBounded<bool>(timeout, [credential, timeout](GCancellable* c) -> KeyringResult<bool> {
-    auto s = Connect(c, timeout);
+    auto s = Connect(c, timeout, Transfer::kSecrets);
     if (!s) {
       return s.error();
     }
@@ -469,7 +477,7 @@ KeyringStatus SecretServiceStore::Delete(const CredentialKey& key) {
   }
   const auto timeout = options_.timeout;
   auto r = RunBounded<bool>(timeout, [key, timeout](GCancellable* c) -> KeyringResult<bool> {
-    auto s = Connect(c, timeout);
+    auto s = Connect(c, timeout, Transfer::kNone);
     if (!s) {
       return s.error();
     }
@@ -502,7 +510,7 @@ KeyringResult<std::vector<CredentialKey>> SecretServiceStore::List(const Credent
   const auto timeout = options_.timeout;
   return RunBounded<std::vector<CredentialKey>>(
       timeout, [filter, timeout](GCancellable* c) -> KeyringResult<std::vector<CredentialKey>> {
-        auto s = Connect(c, timeout);
+        auto s = Connect(c, timeout, Transfer::kNone);
         if (!s) {
           return s.error();
         }

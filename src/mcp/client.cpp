@@ -1,12 +1,16 @@
 #include "mcpauth/mcp/client.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "mcpauth/core/log.hpp"
+#include "mcpauth/mcp/request_headers.hpp"
 
 namespace mcpauth::mcp {
 namespace json = boost::json;
@@ -25,6 +29,10 @@ constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo
 constexpr int kMaxResumptions = 3;
 constexpr std::chrono::milliseconds kMaxRetryWait{10'000};
 constexpr size_t kMaxListPages = 10'000;
+constexpr int kMaxInputRounds = 8;
+constexpr std::chrono::milliseconds kListenOpenWait{2'000};
+constexpr std::chrono::milliseconds kListenPause{200};
+constexpr int kMaxListenFailures = 5;
 constexpr size_t kMaxDescribedMessage = 200;
 
 class Category final : public boost::system::error_category {
@@ -84,6 +92,19 @@ Offered ReadOffered(const json::value* list) {
   return out;
 }
 
+// A 400 UnsupportedProtocolVersion (-32022) whose data.supported lists 2026-07-28: the version we
+// sent is one the server supports after all, so a retry may succeed (2026-07-28 basic/versioning:
+// the client retries with a supported version).
+bool RejectedSupportedVersion(int status, const std::optional<Message>& response) {
+  if (status != 400 || !response || response->kind != Message::Kind::kErrorResponse ||
+      response->error.code != kUnsupportedProtocolVersion) {
+    return false;
+  }
+  const auto& data = response->error.data;
+  const json::object* d = data && data->is_object() ? &data->get_object() : nullptr;
+  return ReadOffered(d ? d->if_contains("supported") : nullptr).modern;
+}
+
 std::optional<int64_t> IntegerId(const json::value& v) {
   if (v.is_int64()) {
     return v.get_int64();
@@ -127,27 +148,6 @@ std::string Printable(std::string_view text) {
     out += "...";
   }
   return out;
-}
-
-void CollectHeaderParams(const json::object& schema, std::vector<std::string>& path,
-                         std::vector<std::pair<std::vector<std::string>, std::string>>& out,
-                         int depth) {
-  const auto* props = schema.if_contains("properties");
-  if (props == nullptr || !props->is_object() || depth > 16) {
-    return;
-  }
-  for (const auto& [key, sub] : props->get_object()) {
-    if (!sub.is_object()) {
-      continue;
-    }
-    path.emplace_back(key);
-    if (const auto* h = sub.get_object().if_contains("x-mcp-header"); h && h->is_string()) {
-      out.emplace_back(path, std::string(h->get_string()));
-    }
-    // Only properties reachable through `properties` keys may be mirrored (x-mcp-header rules).
-    CollectHeaderParams(sub.get_object(), path, out, depth + 1);
-    path.pop_back();
-  }
 }
 
 }  // namespace
@@ -206,7 +206,91 @@ struct McpClient::Reply {
 McpClient::McpClient(http::Client& http, std::string url, McpClientOptions options)
     : http_(http), url_(std::move(url)), options_(std::move(options)) {}
 
-McpClient::~McpClient() = default;
+struct McpClient::Listener {
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable changed;
+  bool settled = false;  // the first GET was answered (stream open, refused or failed)
+  void Settle() {
+    std::lock_guard lock(mu);
+    settled = true;
+    changed.notify_all();
+  }
+};
+
+McpClient::~McpClient() { StopListener(); }
+
+void McpClient::StartListener() {
+  StopListener();
+  listener_ = std::make_unique<Listener>();
+  listener_->thread = std::thread([this] { Listen(); });
+  // Requests made from now on may lead the server to send on that stream (a server drops what
+  // it sends while no stream is open): wait until it is open, or known not to be, briefly.
+  std::unique_lock lock(listener_->mu);
+  listener_->changed.wait_for(lock, kListenOpenWait, [this] { return listener_->settled; });
+}
+
+void McpClient::StopListener(bool join) {
+  if (!listener_) {
+    return;
+  }
+  listener_->stop = true;
+  if (join) {
+    if (listener_->thread.joinable()) {
+      listener_->thread.join();
+    }
+    listener_.reset();
+  }
+}
+
+void McpClient::Listen() {
+  // Runs on the listener thread. Reads only what does not change while it runs: the connection
+  // state is changed by Connect/ConnectLegacy/Close, which stop (and join) this thread first.
+  Listener& self = *listener_;
+  int failures = 0;  // in a row, without a stream opened
+  while (!self.stop && failures < kMaxListenFailures) {
+    http::ClientRequest req{
+        .method = "GET", .url = url_, .headers = BaseHeaders("text/event-stream")};
+    // Never closed by us while idle: a server drops what it sends while no stream is open.
+    req.timeout = options_.request_timeout;
+    if (options_.add_headers) {
+      options_.add_headers(req.headers);
+    }
+    bool opened = false;
+    auto head = http_.Stream(
+        req,
+        [&](const http::SseEvent& event) {
+          if (self.stop) {
+            return false;
+          }
+          ParsedBody body = event.data.empty() ? ParsedBody{} : ParseBody(event.data);
+          if (body.items.size() == 1 && body.items[0].message &&
+              body.items[0].message->is_request()) {
+            AnswerServerRequest(*body.items[0].message);
+          }
+          return !self.stop.load();
+        },
+        [&](const http::Response&) {
+          opened = true;
+          self.Settle();
+        });
+    self.Settle();
+    if (self.stop) {
+      return;
+    }
+    if (head && head->status != 409 && (head->status / 100 != 2 || !opened)) {
+      // 405: the server offers no stream; 404: the session is gone; a 2xx that is not an event
+      // stream: nothing to listen to.
+      log::Debug("mcp client: no standalone stream (HTTP {})", head->status);
+      return;
+    }
+    // Ended by the server, dropped, or 409 (the previous stream of this session is not torn
+    // down yet: one GET stream per session): open it again, after a pause.
+    failures = opened ? 0 : failures + 1;
+    std::this_thread::sleep_for(kListenPause);
+  }
+}
 
 ErrorCode McpClient::Fail(ErrorCode code, int http_status, std::optional<RpcError> rpc) {
   last_error_ = ClientError{code, http_status, std::move(rpc), {}};
@@ -233,47 +317,13 @@ http::Headers McpClient::BaseHeaders(std::string_view accept) const {
 
 void McpClient::AddModernHeaders(http::Headers& headers, std::string_view method,
                                  const json::object& params) const {
-  // 2026-07-28 transports, standard headers: Mcp-Method always; Mcp-Name mirrors params.name
-  // (tools/call, prompts/get) or params.uri (resources/read).
-  headers.Set("Mcp-Method", method);
-  std::string_view name_key;
-  if (method == "tools/call" || method == "prompts/get") {
-    name_key = "name";
-  } else if (method == "resources/read") {
-    name_key = "uri";
+  const HeaderParams* mirrored = nullptr;
+  if (const auto* name = params.if_contains("name");
+      method == "tools/call" && name && name->is_string()) {
+    const auto it = header_params_.find(std::string_view(name->get_string()));
+    mirrored = it == header_params_.end() ? nullptr : &it->second;
   }
-  if (!name_key.empty()) {
-    if (const auto* n = params.if_contains(name_key); n && n->is_string()) {
-      headers.Set("Mcp-Name", EncodeHeaderValue(n->get_string()));
-    }
-  }
-  if (method != "tools/call") {
-    return;
-  }
-  const auto* name = params.if_contains("name");
-  const auto* args = params.if_contains("arguments");
-  if (name == nullptr || !name->is_string() || args == nullptr || !args->is_object()) {
-    return;
-  }
-  const auto it = header_params_.find(std::string_view(name->get_string()));
-  if (it == header_params_.end()) {
-    return;
-  }
-  for (const auto& [path, header] : it->second) {
-    const json::value* v = args;
-    for (const auto& key : path) {
-      v = v->is_object() ? v->get_object().if_contains(key) : nullptr;
-      if (v == nullptr) {
-        break;
-      }
-    }
-    if (v == nullptr) {
-      continue;  // absent: the server must not expect the header
-    }
-    if (auto text = HeaderParamValue(*v)) {
-      headers.Set("Mcp-Param-" + header, EncodeHeaderValue(*text));
-    }
-  }
+  SetStandardHeaders(headers, method, params, mirrored);
 }
 
 bool McpClient::OnStreamMessage(const std::string& data, const json::value& id,
@@ -327,12 +377,18 @@ bool McpClient::OnStreamMessage(const std::string& data, const json::value& id,
 
 void McpClient::AnswerServerRequest(const Message& request) {
   // 2025 transports: the client answers a server-to-client request by POSTing its response.
-  // This client declares no capabilities, so only ping (basic/utilities/ping: either side MUST
-  // answer promptly) gets a result; sampling, elicitation, roots... get -32601.
+  // ping (basic/utilities/ping: either side MUST answer promptly) gets {}; elicitation, sampling,
+  // roots... go to on_input_request, and get -32601 when it is unset or declines.
+  std::optional<json::object> result;
+  if (request.method == "ping") {
+    result.emplace();
+  } else if (options_.on_input_request) {
+    const json::object* params = request.params_object();
+    result = options_.on_input_request(request.method, params ? *params : json::object{});
+  }
   const json::object answer =
-      request.method == "ping"
-          ? MakeResult(request.id, json::object{})
-          : MakeError(request.id, RpcError{kMethodNotFound, "not supported", std::nullopt});
+      result ? MakeResult(request.id, std::move(*result))
+             : MakeError(request.id, RpcError{kMethodNotFound, "not supported", std::nullopt});
   http::ClientRequest req{.method = "POST", .url = url_, .headers = BaseHeaders(kJsonAndSse)};
   req.headers.Set("Content-Type", "application/json");
   req.body = json::serialize(answer);
@@ -466,6 +522,7 @@ Result<json::object> McpClient::Interpret(Reply& reply) {
       // An absent one is read as "complete" (some servers omit it on SSE results).
       const std::string_view type = StringOr(result, "resultType", "complete");
       if (type == "input_required") {
+        pending_input_ = std::move(result);
         return Fail(ClientErrc::kInputRequired, reply.status);
       }
       if (type != "complete") {
@@ -494,7 +551,7 @@ Result<json::object> McpClient::RequestOnce(std::string_view method, json::objec
   if (era_ == Era::kModern) {
     // 2026-07-28 basic/index: every request carries its version and capabilities ({} = none).
     meta[kMetaProtocolVersion] = kModernVersion;
-    meta[kMetaClientCapabilities] = json::object{};
+    meta[kMetaClientCapabilities] = options_.capabilities;
     meta[kMetaClientInfo] =
         json::object{{"name", options_.client_name}, {"version", options_.client_version}};
     if (!options_.log_level.empty()) {
@@ -528,6 +585,9 @@ Result<json::object> McpClient::Request(std::string_view method, json::object pa
   }
   Reply reply;
   auto result = RequestOnce(method, params, &on_progress, reply);
+  if (!result && era_ == Era::kModern && RejectedSupportedVersion(reply.status, reply.response)) {
+    result = RequestOnce(method, params, &on_progress, reply);
+  }
   // 2025-11-25 transports (session management): a 404 to a request with a session id means the
   // session is gone; the client MUST start a new one with a fresh initialize. Once.
   if (!result && era_ == Era::kLegacy && reply.status == 404 && !session_id_.empty()) {
@@ -535,12 +595,60 @@ Result<json::object> McpClient::Request(std::string_view method, json::object pa
     if (Status st = ConnectLegacy(); !st) {
       return st.error();
     }
-    result = RequestOnce(method, std::move(params), &on_progress, reply);
+    result = RequestOnce(method, params, &on_progress, reply);
     if (!result && reply.status == 404) {
       return Fail(ClientErrc::kSessionExpired, 404);
     }
   }
+  // 2026-07-28 basic/patterns/mrtr: the server needs input (elicitation, sampling, roots) before
+  // it can answer; each retry is a new request built from the ORIGINAL params, so input and
+  // state never leak into another request.
+  for (int round = 0;
+       !result && result.error() == ClientErrc::kInputRequired && round < kMaxInputRounds;
+       ++round) {
+    auto retry = InputRetryParams(params);
+    if (!retry) {
+      return result;
+    }
+    result = RequestOnce(method, std::move(*retry), &on_progress, reply);
+  }
   return result;
+}
+
+std::optional<json::object> McpClient::InputRetryParams(const json::object& original) {
+  if (!options_.on_input_request) {
+    return std::nullopt;
+  }
+  const json::object pending = std::move(pending_input_);
+  pending_input_.clear();
+  json::object retry = original;
+  retry.erase("inputResponses");
+  retry.erase("requestState");
+  if (const auto* requests = pending.if_contains("inputRequests"); requests != nullptr) {
+    if (!requests->is_object()) {
+      return std::nullopt;
+    }
+    json::object responses;
+    for (const auto& [key, request] : requests->get_object()) {
+      const auto* r = request.if_object();
+      const auto* p = r != nullptr ? r->if_contains("params") : nullptr;
+      if (r == nullptr || (p != nullptr && !p->is_object())) {
+        return std::nullopt;
+      }
+      auto answer = options_.on_input_request(StringOr(*r, "method", ""),
+                                              p != nullptr ? p->get_object() : json::object{});
+      if (!answer) {
+        return std::nullopt;  // declined: the request stays unanswered (kInputRequired)
+      }
+      responses[key] = std::move(*answer);
+    }
+    retry["inputResponses"] = std::move(responses);
+  }
+  // "the client MUST echo back the exact value"; without one it MUST NOT send any.
+  if (const auto* state = pending.if_contains("requestState"); state != nullptr) {
+    retry["requestState"] = *state;
+  }
+  return retry;
 }
 
 Status McpClient::PostNotification(std::string_view method, json::object params) {
@@ -571,6 +679,9 @@ Status McpClient::ConnectModern(bool& fall_back) {
   protocol_version_ = std::string(kModernVersion);
   Reply reply;
   auto result = RequestOnce("server/discover", json::object{}, nullptr, reply);
+  if (!result && RejectedSupportedVersion(reply.status, reply.response)) {
+    result = RequestOnce("server/discover", json::object{}, nullptr, reply);
+  }
   if (result) {
     // 2026-07-28 server/discover: the versions the server speaks.
     const Offered offered = ReadOffered(result->if_contains("supportedVersions"));
@@ -620,6 +731,7 @@ Status McpClient::ConnectModern(bool& fall_back) {
 }
 
 Status McpClient::ConnectLegacy() {
+  StopListener();
   era_ = Era::kLegacy;
   protocol_version_.clear();
   session_id_.clear();
@@ -627,7 +739,7 @@ Status McpClient::ConnectLegacy() {
   // 2025-11-25 basic/lifecycle: initialize with the version we want, our capabilities (none)
   // and identity; no MCP-Protocol-Version header and no session yet.
   json::object params{{"protocolVersion", options_.legacy_version},
-                      {"capabilities", json::object{}},
+                      {"capabilities", options_.capabilities},
                       {"clientInfo", json::object{{"name", options_.client_name},
                                                   {"version", options_.client_version}}}};
   auto result = RequestOnce("initialize", std::move(params), nullptr, reply);
@@ -663,10 +775,14 @@ Status McpClient::ConnectLegacy() {
       log::Debug("mcp client: logging/setLevel refused: {}", st.error().message());
     }
   }
+  if (options_.listen_for_server_requests) {
+    StartListener();
+  }
   return {};
 }
 
 Status McpClient::Connect() {
+  StopListener();
   era_.reset();
   protocol_version_.clear();
   session_id_.clear();
@@ -701,18 +817,20 @@ Status McpClient::Connect() {
   return st;
 }
 
-void McpClient::RememberHeaderParams(const ToolInfo& tool) {
+std::optional<std::string> McpClient::RememberHeaderParams(const ToolInfo& tool) {
+  header_params_.erase(tool.name);
   const auto* schema = tool.raw.if_contains("inputSchema");
-  std::vector<std::pair<std::vector<std::string>, std::string>> found;
-  if (schema != nullptr && schema->is_object()) {
-    std::vector<std::string> path;
-    CollectHeaderParams(schema->get_object(), path, found, 0);
+  if (era_ != Era::kModern || schema == nullptr || !schema->is_object()) {
+    return std::nullopt;  // x-mcp-header is a 2026-07-28 (Streamable HTTP) rule
   }
-  if (found.empty()) {
-    header_params_.erase(tool.name);
-  } else {
+  HeaderParams found;
+  if (auto bad = CollectHeaderParams(schema->get_object(), found)) {
+    return bad;
+  }
+  if (!found.empty()) {
     header_params_[tool.name] = std::move(found);
   }
+  return std::nullopt;
 }
 
 Result<std::vector<ToolInfo>> McpClient::ListTools() {
@@ -740,7 +858,13 @@ Result<std::vector<ToolInfo>> McpClient::ListTools() {
                     .title = std::string(StringOr(*o, "title", "")),
                     .description = std::string(StringOr(*o, "description", "")),
                     .raw = *o};
-      RememberHeaderParams(info);
+      // 2026-07-28 transports/streamable-http "Custom Headers from Tool Parameters": a tool
+      // whose x-mcp-header annotations break the rules MUST be left out of the result (with a
+      // warning), so one malformed definition does not take the other tools down with it.
+      if (auto bad = RememberHeaderParams(info)) {
+        log::Warn("mcp client: tool '{}' left out: {}", Printable(info.name), Printable(*bad));
+        continue;
+      }
       tools.push_back(std::move(info));
     }
     // MCP server/utilities/pagination: an absent nextCursor ends the listing; a cursor that
@@ -787,6 +911,9 @@ Result<ToolCallResult> McpClient::CallTool(std::string_view name, json::object a
 }
 
 Status McpClient::Close() {
+  // Stop listening first (without waiting): the DELETE below ends the session, and with it the
+  // server's GET stream, so the listener thread returns at once.
+  StopListener(/*join=*/false);
   Status out;
   if (era_ == Era::kLegacy && !session_id_.empty()) {
     // 2025-11-25 transports (session management): the client SHOULD end the session with
@@ -803,6 +930,7 @@ Status McpClient::Close() {
       out = Fail(ClientErrc::kHttpStatus, r->status);
     }
   }
+  StopListener();
   era_.reset();
   protocol_version_.clear();
   session_id_.clear();

@@ -1,6 +1,9 @@
 #include "mcpauth/mcp/header_values.hpp"
 
+#include <algorithm>
+
 #include "mcpauth/core/base64url.hpp"
+#include "mcpauth/http/message.hpp"
 
 namespace mcpauth::mcp {
 namespace json = boost::json;
@@ -127,6 +130,93 @@ std::optional<std::string> HeaderParamValue(const json::value& v) {
   if (v.is_bool()) {
     return v.get_bool() ? "true" : "false";
   }
+  return std::nullopt;
+}
+
+namespace {
+
+// Keywords whose values are data, not subschemas: an "x-mcp-header" member inside them is not an
+// annotation.
+bool DataKeyword(std::string_view key) {
+  return key == "const" || key == "default" || key == "enum" || key == "examples";
+}
+
+constexpr int kMaxSchemaDepth = 32;
+
+// Walks one schema object. `reachable`: reached from the root through `properties` keys only.
+std::optional<std::string> Walk(const json::object& node, bool reachable,
+                                std::vector<std::string>& path, std::vector<HeaderParam>& out,
+                                int depth) {
+  if (depth > kMaxSchemaDepth) {
+    return "inputSchema nested too deeply";
+  }
+  if (const auto* h = node.if_contains("x-mcp-header"); h != nullptr) {
+    if (!reachable || path.empty()) {
+      return "x-mcp-header on a schema not reachable through `properties` keys only";
+    }
+    if (!h->is_string() || !http::IsToken(h->get_string())) {
+      return "x-mcp-header is not a non-empty token (RFC 9110 §5.6.2)";
+    }
+    const auto* type = node.if_contains("type");
+    const std::string_view t =
+        type && type->is_string() ? std::string_view(type->get_string()) : "";
+    if (t != "string" && t != "integer" && t != "boolean") {
+      return "x-mcp-header on a property that is not of type string, integer or boolean";
+    }
+    const std::string name(h->get_string());
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const HeaderParam& p) { return http::EqualsIgnoreCase(p.name, name); })) {
+      return "x-mcp-header '" + name + "' is not unique (case-insensitively)";
+    }
+    out.push_back(HeaderParam{path, name});
+  }
+  for (const auto& [key, value] : node) {
+    if (DataKeyword(key)) {
+      continue;
+    }
+    if (key == "properties" && value.is_object()) {
+      for (const auto& [name, sub] : value.get_object()) {
+        if (!sub.is_object()) {
+          continue;
+        }
+        path.emplace_back(name);
+        auto bad = Walk(sub.get_object(), reachable, path, out, depth + 1);
+        path.pop_back();
+        if (bad) {
+          return bad;
+        }
+      }
+      continue;
+    }
+    // Any other keyword holding subschemas (items, oneOf, $defs, if, ...): not reachable.
+    std::vector<std::string> elsewhere{"?"};
+    if (value.is_object()) {
+      if (auto bad = Walk(value.get_object(), false, elsewhere, out, depth + 1)) {
+        return bad;
+      }
+    } else if (value.is_array()) {
+      for (const auto& item : value.get_array()) {
+        if (item.is_object()) {
+          if (auto bad = Walk(item.get_object(), false, elsewhere, out, depth + 1)) {
+            return bad;
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> CollectHeaderParams(const json::object& input_schema,
+                                               std::vector<HeaderParam>& out) {
+  std::vector<HeaderParam> found;
+  std::vector<std::string> path;
+  if (auto bad = Walk(input_schema, true, path, found, 0)) {
+    return bad;
+  }
+  out.insert(out.end(), found.begin(), found.end());
   return std::nullopt;
 }
 

@@ -7,41 +7,10 @@
 # Usage: cli_login.sh BUILD_DIR
 set -euo pipefail
 BUILD=$(cd "${1:?usage: cli_login.sh BUILD_DIR}" && pwd)
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-source "$REPO/test/interop/lib.sh"
-CLI="$BUILD/bin/mcpauth"
-
-WORK=$(mktemp -d)
-cleanup() {
-  local rc=$?
-  stop_mcpauth_server || true
-  if [ "$rc" -ne 0 ]; then
-    echo "--- server log"; tail -30 "$WORK/server.log" 2>/dev/null || true
-    echo "--- browser log"; cat "$WORK/browser.log" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-export MCPAUTH_TEST_PASSWORD="cli-login-$RANDOM-$RANDOM-password"
-mkdir -p "$WORK/var"
-printf '%s\n' "$MCPAUTH_TEST_PASSWORD" |
-  "$BUILD/bin/mcpauth-server" user add alice --password-stdin --data-dir "$WORK/var" > /dev/null
+source "$(cd "$(dirname "$0")" && pwd)/cli_lib.sh"
 # 60 s access tokens: within the client's 60 s refresh margin, so every call of a new process
 # refreshes first (restart-and-refresh through the stored refresh token, under the store's lock).
-start_mcpauth_server "$BUILD" "$WORK" --access-token-lifetime 60
-URL="http://127.0.0.1:$PORT/mcp"
-
-# The CLI starts $BROWSER without a shell and with its output on /dev/null: a wrapper keeps the
-# scripted browser's output for diagnosis.
-cat > "$WORK/browser.sh" <<WRAP
-#!/usr/bin/env bash
-exec python3 "$REPO/test/tools/form_browser.py" --user alice "\$1" >> "$WORK/browser.log" 2>&1
-WRAP
-chmod +x "$WORK/browser.sh"
+cli_setup "$BUILD" --access-token-lifetime 60
 
 export MCPAUTH_STORE_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 CREDS="$WORK/creds.enc"

@@ -6,10 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -238,6 +240,19 @@ class McpClientTest : public ::testing::Test {
     });
     AddAll(*router, "/fake-legacy",
            [this](std::shared_ptr<http::Exchange> ex) { fake_legacy_.Handle(ex); });
+    // Our server, except that its first answer is -32022 although it lists 2026-07-28.
+    AddAll(*router, "/reject-once", [this](std::shared_ptr<http::Exchange> ex) {
+      if (!rejected_once_.exchange(true)) {
+        return ex->Respond(JsonResponse(
+            400, R"({"jsonrpc":"2.0","id":1,"error":{"code":-32022,"message":"Unsupported",)"
+                 R"("data":{"supported":["2026-07-28"],"requested":"2026-07-28"}}})"));
+      }
+      transport_->Handle(std::move(ex));
+    });
+    AddAll(*router, "/fake-modern", [this](std::shared_ptr<http::Exchange> ex) {
+      recorder_.Record(ex->request());
+      ex->Respond(FakeModern(json::parse(ex->request().body).as_object()));
+    });
     http_ = std::make_unique<http::Server>(http::ServerOptions{.threads = 2}, router);
     ASSERT_TRUE(http_->Start().has_value());
     base_ = "http://127.0.0.1:" + std::to_string(http_->port());
@@ -272,6 +287,34 @@ class McpClientTest : public ::testing::Test {
     return r ? r->status : 0;
   }
 
+  // A 2026-07-28 server of canned answers: a tool that needs input (basic/patterns/mrtr), and a
+  // listing with a tool whose x-mcp-header is invalid.
+  static http::Response FakeModern(const json::object& msg) {
+    const std::string method(msg.at("method").as_string());
+    const std::string id = json::serialize(msg.at("id"));
+    const json::object& params = msg.at("params").as_object();
+    std::string result;
+    if (method == "server/discover") {
+      result = R"({"supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}})";
+    } else if (method == "tools/list") {
+      result = R"({"tools":[{"name":"ok","inputSchema":{"type":"object","properties":)"
+               R"({"r":{"type":"string","x-mcp-header":"R"}}}},)"
+               R"({"name":"bad","inputSchema":{"type":"object","properties":)"
+               R"({"r":{"type":"object","x-mcp-header":"R"}}}}]})";
+    } else if (!params.contains("inputResponses")) {
+      result = R"({"resultType":"input_required","requestState":"opaque-1",)"
+               R"("inputRequests":{"q":{"method":"elicitation/create",)"
+               R"("params":{"message":"sure?","requestedSchema":{"type":"object"}}}}})";
+    } else {
+      const std::string echoed = json::serialize(params.at("inputResponses")) + " " +
+                                 std::string(params.at("requestState").as_string());
+      result = R"({"resultType":"complete","content":[{"type":"text","text":)" +
+               json::serialize(json::value(echoed)) + "}]}";
+    }
+    return JsonResponse(200, R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":)" + result + "}");
+  }
+
+  std::atomic<bool> rejected_once_{false};
   core::WorkerPool pool_{2};
   std::unique_ptr<McpServer> server_;
   std::unique_ptr<SessionTable> sessions_;
@@ -526,6 +569,55 @@ TEST_F(McpClientTest, LegacyServerRequestsAreAnsweredByPost) {
   EXPECT_EQ(answers[0].at("error").at("code").as_int64(), kMethodNotFound);
   EXPECT_EQ(answers[1].at("id").as_string(), "srv-2");
   EXPECT_TRUE(answers[1].at("result").as_object().empty());  // ping: {}
+}
+
+TEST_F(McpClientTest, ModernRetriesOnceWhenTheRejectionListsOurVersion) {
+  // 2026-07-28 basic/versioning: the client retries with a version the server supports.
+  auto c = Client("/reject-once");
+  ASSERT_TRUE(c->Connect().has_value()) << c->last_error().Describe();
+  EXPECT_EQ(c->era(), Era::kModern);
+}
+
+TEST_F(McpClientTest, ModernInputRequiredIsAnsweredThenRetriedWithTheExactState) {
+  // Without a handler the request stays unanswered.
+  auto plain = Client("/fake-modern");
+  ASSERT_TRUE(plain->Connect().has_value());
+  EXPECT_EQ(plain->CallTool("confirm", {}).error(), ClientErrc::kInputRequired);
+
+  McpClientOptions options;
+  options.capabilities = json::object{{"elicitation", json::object{}}};
+  std::vector<std::string> asked;
+  options.on_input_request = [&](std::string_view method, const json::object& params) {
+    asked.push_back(std::string(method) + " " + std::string(params.at("message").as_string()));
+    return std::optional<json::object>(json::object{{"action", "accept"}});
+  };
+  auto c = Client("/fake-modern", std::move(options));
+  ASSERT_TRUE(c->Connect().has_value());
+  recorder_.Take();
+  auto call = c->CallTool("confirm", {});
+  ASSERT_TRUE(call.has_value()) << c->last_error().Describe();
+  EXPECT_EQ(call->Text(), R"({"q":{"action":"accept"}} opaque-1)");
+  EXPECT_EQ(asked, std::vector<std::string>{"elicitation/create sure?"});
+  const auto seen = recorder_.Take();
+  ASSERT_EQ(seen.size(), 2u);
+  const auto first = json::parse(seen[0].body).as_object();
+  const auto retry = json::parse(seen[1].body).as_object();
+  EXPECT_NE(first.at("id"), retry.at("id"));  // a new request
+  EXPECT_EQ(retry.at("params")
+                .at("_meta")
+                .at("io.modelcontextprotocol/clientCapabilities")
+                .as_object()
+                .count("elicitation"),
+            1u);
+}
+
+TEST_F(McpClientTest, ModernToolsWithAnInvalidXMcpHeaderAreLeftOut) {
+  auto c = Client("/fake-modern");
+  ASSERT_TRUE(c->Connect().has_value());
+  auto tools = c->ListTools();
+  ASSERT_TRUE(tools.has_value());
+  ASSERT_EQ(tools->size(), 1u);
+  EXPECT_EQ(tools->front().name, "ok");
 }
 
 TEST(EncodeHeaderValueTest, SentinelOnlyWhenNeededPerSpecExamples) {

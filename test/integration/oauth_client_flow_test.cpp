@@ -12,6 +12,7 @@
 #include "integration/oauth_client_harness.hpp"
 #include "mcpauth/core/token.hpp"
 #include "mcpauth/oauth/client/errc.hpp"
+#include "mcpauth/oauth/client/loopback_receiver.hpp"
 
 namespace mcpauth::oauth::client {
 namespace {
@@ -368,6 +369,55 @@ TEST_F(OAuthClientFlowTest, ForcedRegistrationRegistersAnew) {
   EXPECT_EQ(rig_.storage.registration_saves(), 2);
   EXPECT_NE(QueryOf(rig_.browser->urls[0])["client_id"],
             QueryOf(rig_.browser->urls[1])["client_id"]);
+}
+
+TEST_F(OAuthClientFlowTest, AFixedCallbackPortIsRegisteredAndAnotherOneRegistersAnew) {
+  // --callback-port, for an AS that compares the loopback port (the TypeScript SDK's demo AS).
+  uint16_t port = 0;
+  {
+    auto probe = LoopbackReceiver::Start({.state = "x"});
+    ASSERT_TRUE(probe.has_value());
+    port = (*probe)->port();
+  }
+  auto fixed = rig_.Session({.callback_port = port});
+  ASSERT_TRUE(fixed->Login()) << fixed->last_error();
+  const std::string with_port = "http://127.0.0.1:" + std::to_string(port) + "/callback";
+  EXPECT_EQ(QueryOf(rig_.browser->urls[0])["redirect_uri"], with_port);
+  EXPECT_EQ(rig_.Stored().client.redirect_uri, with_port);
+  // The same port again: the registration is reused.
+  auto same = rig_.Session({.callback_port = port});
+  ASSERT_TRUE(same->Login()) << same->last_error();
+  EXPECT_EQ(rig_.storage.registration_saves(), 1);
+  // The default (any port): that registration names another redirect URI, so a new one.
+  auto ephemeral = rig_.Session();
+  ASSERT_TRUE(ephemeral->Login()) << ephemeral->last_error();
+  EXPECT_EQ(rig_.storage.registration_saves(), 2);
+  EXPECT_EQ(rig_.Stored().client.redirect_uri, "http://127.0.0.1/callback");
+  EXPECT_NE(QueryOf(rig_.browser->urls[0])["client_id"],
+            QueryOf(rig_.browser->urls[2])["client_id"]);
+}
+
+TEST_F(OAuthClientFlowTest, AnExpiredTokenWithoutARefreshTokenIsNotSentAndAsksForASignIn) {
+  auto first = rig_.Session();
+  ASSERT_TRUE(first->Login()) << first->last_error();
+  Credential c = rig_.Stored();
+  c.refresh_token = Secret();  // an AS that issues none (the TypeScript SDK's demo AS)
+  ASSERT_TRUE(rig_.storage.SaveCredential(c));
+  auto later = rig_.Session({.interactive = false});
+  http::Headers headers;
+  later->AddAuthorization(headers);
+  EXPECT_TRUE(headers.Get("Authorization").has_value()) << "still valid: sent";
+  rig_.as->clock.Advance(
+      std::chrono::duration_cast<std::chrono::microseconds>(*c.expires_at - rig_.as->clock.Now()) +
+      std::chrono::seconds(1));
+  auto restarted = rig_.Session({.interactive = false});
+  http::Headers after;
+  restarted->AddAuthorization(after);
+  EXPECT_FALSE(after.Get("Authorization").has_value()) << "expired, nothing to renew it: not sent";
+  auto text = rig_.Call(*restarted, "whoami");
+  ASSERT_FALSE(text.has_value());
+  EXPECT_EQ(text.error(), Errc::kLoginRequired) << restarted->last_error();
+  EXPECT_EQ(rig_.browser->urls.size(), 1u);
 }
 
 class OAuthClientWrongAudienceTest : public ::testing::Test {

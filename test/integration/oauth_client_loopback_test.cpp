@@ -44,6 +44,19 @@ TEST_F(LoopbackReceiverTest, RedirectUriIsLoopbackIpWithTheEphemeralPort) {
   EXPECT_NE((*other)->port(), receiver_->port());
 }
 
+TEST_F(LoopbackReceiverTest, AFixedPortIsUsedAndRegisteredWhenAskedFor) {
+  // For an AS that compares the loopback port (against RFC 8252 §7.3): the port is chosen.
+  auto fixed = LoopbackReceiver::Start({.state = "x"}, {.port = receiver_->port()});
+  EXPECT_FALSE(fixed.has_value()) << "the port is busy: a clear failure, not another port";
+  const uint16_t port = receiver_->port();
+  receiver_.reset();  // frees it
+  fixed = LoopbackReceiver::Start({.state = "x"}, {.port = port});
+  ASSERT_TRUE(fixed.has_value());
+  EXPECT_EQ((*fixed)->port(), port);
+  EXPECT_EQ((*fixed)->redirect_uri(), "http://127.0.0.1:" + std::to_string(port) + "/callback");
+  EXPECT_EQ(RegisteredRedirectUri(kCallbackPath, port), (*fixed)->redirect_uri());
+}
+
 TEST_F(LoopbackReceiverTest, FirstGoodCallbackGivesTheCodeAndASuccessPage) {
   auto page = Get("/callback?code=the-code&state=the-state&iss=https%3A%2F%2Fas.example");
   EXPECT_EQ(page.status, 200);

@@ -5,6 +5,9 @@
 #   its log names the port, and sets SERVER_PID and PORT. Exits 1 with the log if it fails.
 # stop_mcpauth_server
 #   SIGTERM, then waits; returns the server's exit status (0 for a graceful shutdown).
+# add_test_user BUILD_DIR WORK_DIR NAME
+#   Exports a fresh MCPAUTH_TEST_PASSWORD (what test/tools/form_browser.py signs in with) and
+#   adds the user NAME with it to the store in WORK_DIR/var, before the server starts.
 
 start_mcpauth_server() {
   local build=$1 work=$2
@@ -29,4 +32,12 @@ stop_mcpauth_server() {
   wait "$SERVER_PID" 2>/dev/null || rc=$?
   SERVER_PID=""
   return "$rc"
+}
+
+add_test_user() {
+  local build=$1 work=$2 name=$3
+  export MCPAUTH_TEST_PASSWORD="test-$RANDOM-$RANDOM-$RANDOM-password"
+  mkdir -p "$work/var"
+  printf '%s\n' "$MCPAUTH_TEST_PASSWORD" |
+    "$build/bin/mcpauth-server" user add "$name" --password-stdin --data-dir "$work/var" > /dev/null
 }

@@ -72,7 +72,8 @@ struct ClientRequest {
 class Client {
  public:
   // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
-  // Throws std::invalid_argument if `ca_file` cannot be loaded (a start-up configuration error).
+  // Without `ca_file`, the system's roots are loaded on the first TLS connection (a failure
+  // then fails that request with kTlsFailed and is logged).
   explicit Client(ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
@@ -85,8 +86,11 @@ class Client {
   // it arrives until the server ends the stream or `on_event` returns false (then kCancelled).
   // Returns the response head (status, headers); its body holds the body of a non-SSE answer.
   // The request timeout bounds the wait for the head and each gap between events.
+  // `on_open`, if set, is called once with the head of an event-stream answer before its first
+  // event is read (a listener learns that the stream is established even before any event).
   Result<Response> Stream(const ClientRequest& request,
-                          const std::function<bool(const SseEvent&)>& on_event);
+                          const std::function<bool(const SseEvent&)>& on_event,
+                          const std::function<void(const Response&)>& on_open = nullptr);
 
   // Connections opened so far (a reused connection does not count): lets tests see keep-alive.
   uint64_t connections_opened() const;

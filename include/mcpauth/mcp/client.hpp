@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,7 @@
 #include "mcpauth/http/message.hpp"
 #include "mcpauth/mcp/header_values.hpp"
 #include "mcpauth/mcp/jsonrpc.hpp"
+#include "mcpauth/mcp/request_headers.hpp"
 #include "mcpauth/mcp/server.hpp"
 
 namespace mcpauth::mcp {
@@ -73,7 +75,7 @@ enum class ClientErrc {
   kNoCommonVersion = 7,  // the server speaks no protocol revision this client speaks
   kSessionExpired = 8,   // 2025: the session is unknown (404) even after re-initializing
   kStreamEnded = 9,      // an SSE response ended without the JSON-RPC response
-  kInputRequired = 10,   // 2026-07-28 input_required (multi round-trip): not supported yet
+  kInputRequired = 10,   // 2026-07-28 input_required the client could not (or may not) answer
 };
 
 const boost::system::error_category& ClientCategory() noexcept;
@@ -103,6 +105,26 @@ struct McpClientOptions {
   // Called on the headers of every HTTP request (POST, GET, DELETE) after the MCP headers are
   // set: where OAuth adds `Authorization`. Must not throw.
   std::function<void(http::Headers&)> add_headers;
+  // The capabilities this client declares (2026-07-28: `_meta` clientCapabilities of every
+  // request; 2025: initialize `capabilities`), e.g. {"elicitation": {}} with on_input_request
+  // answering elicitation/create. Default: none.
+  boost::json::object capabilities;
+  // Answers a server's request for input: in 2026-07-28 the inputRequests of an
+  // InputRequiredResult (basic/patterns/mrtr), in 2025 a request arriving on a response stream
+  // (elicitation/create, sampling/createMessage, roots/list). Called with the request's method
+  // and params; returns its result object, or nullopt to decline. Unset: 2026 requests that need
+  // input fail with kInputRequired, 2025 server requests other than ping get -32601.
+  std::function<std::optional<boost::json::object>(std::string_view method,
+                                                   const boost::json::object& params)>
+      on_input_request;
+  // 2025: after initialize, also keep the standalone GET stream open (2025-11-25 transports,
+  // "Listening for Messages from the Server") on a thread of its own, so that requests the server
+  // sends outside any response stream (an elicitation/create not tied to a request, a ping) are
+  // answered, through on_input_request; a 405 means the server offers none. Connect() waits (up
+  // to 2 s) until the stream is open. Close() ends it with the session (DELETE); without a
+  // session, or in the destructor, stopping waits for the server's next event or for
+  // request_timeout. on_input_request and add_headers are then also called from that thread.
+  bool listen_for_server_requests = false;
   // notifications/message received on a response stream: level, logger (may be empty), data.
   std::function<void(std::string_view level, std::string_view logger,
                      const boost::json::value& data)>
@@ -163,6 +185,11 @@ class McpClient {
 
   // Any request of the connected era; returns its `result` object. `params` may carry its own
   // `_meta` keys; the era's keys are added. With `on_progress`, as CallTool.
+  // 2026-07-28: a 400 UnsupportedProtocolVersion (-32022) that lists 2026-07-28 among the
+  // supported versions is retried once (basic/versioning: the client retries with a version the
+  // server supports). An InputRequiredResult is answered through on_input_request and the
+  // request retried with a new id, `inputResponses` and the exact `requestState` (basic/patterns/
+  // mrtr), at most 8 rounds; the input is used for this request's retry only.
   Result<boost::json::object> Request(std::string_view method, boost::json::object params,
                                       const ProgressFn& on_progress = nullptr);
 
@@ -181,6 +208,7 @@ class McpClient {
 
  private:
   struct Reply;
+  struct Listener;
 
   Status ConnectModern(bool& fall_back);
   Status ConnectLegacy();
@@ -195,12 +223,17 @@ class McpClient {
                        Reply& reply);
   Status PostNotification(std::string_view method, boost::json::object params);
   void AnswerServerRequest(const Message& request);
+  void StartListener();
+  void Listen();
+  void StopListener(bool join = true);
   http::Headers BaseHeaders(std::string_view accept) const;
   void AddModernHeaders(http::Headers& headers, std::string_view method,
                         const boost::json::object& params) const;
   Result<boost::json::object> Interpret(Reply& reply);
+  std::optional<boost::json::object> InputRetryParams(const boost::json::object& original);
   ErrorCode Fail(ErrorCode code, int http_status = 0, std::optional<RpcError> rpc = {});
-  void RememberHeaderParams(const ToolInfo& tool);
+  // Learns the tool's x-mcp-header arguments; the reason if its definition must be rejected.
+  std::optional<std::string> RememberHeaderParams(const ToolInfo& tool);
   boost::json::value NextId() { return boost::json::value(next_id_++); }
 
   http::Client& http_;
@@ -215,9 +248,10 @@ class McpClient {
   int64_t next_id_ = 1;
   // tools/call arguments mirrored into Mcp-Param-{Name} headers (2026-07-28 x-mcp-header),
   // per tool: the path of property names to the argument, and the header's {Name}.
-  std::map<std::string, std::vector<std::pair<std::vector<std::string>, std::string>>, std::less<>>
-      header_params_;
+  std::map<std::string, HeaderParams, std::less<>> header_params_;
   bool tools_listed_ = false;
+  boost::json::object pending_input_;   // the latest InputRequiredResult
+  std::unique_ptr<Listener> listener_;  // 2025 standalone GET stream, when listening
 };
 
 }  // namespace mcpauth::mcp

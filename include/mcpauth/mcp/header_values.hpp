@@ -3,10 +3,13 @@
 // the client (to send) and the server transport (to check against the body). I/O-free and pure.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mcpauth::mcp {
 
@@ -22,5 +25,23 @@ std::optional<std::string> DecodeHeaderValue(std::string_view value);
 // A tool argument as its Mcp-Param-{Name} value: strings as-is, integers (and whole numbers) in
 // decimal, booleans as true/false. Null, absent, fractional and structured values: nullopt.
 std::optional<std::string> HeaderParamValue(const boost::json::value& v);
+
+// One argument a tool mirrors into a header: the chain of `properties` keys leading to it in the
+// tool's inputSchema, and the {Name} of Mcp-Param-{Name}.
+struct HeaderParam {
+  std::vector<std::string> path;
+  std::string name;
+};
+
+// The x-mcp-header annotations of a tool's inputSchema, checked against the constraints of MCP
+// 2026-07-28 (basic/transports/streamable-http "Custom Headers from Tool Parameters", server/tools
+// "x-mcp-header"): a non-empty RFC 9110 token (so no spaces, colons, controls or non-ASCII),
+// case-insensitively unique, on a property of type string, integer or boolean, reachable from the
+// root through `properties` keys only (never under items, oneOf/anyOf/allOf/not, if/then/else,
+// $ref...). A violation makes the whole tool definition invalid: the answer is then the reason,
+// and a Streamable HTTP client MUST leave the tool out of its tools/list result. Otherwise the
+// annotations found (possibly none) are appended to `out` and nullopt is returned.
+std::optional<std::string> CollectHeaderParams(const boost::json::object& input_schema,
+                                               std::vector<HeaderParam>& out);
 
 }  // namespace mcpauth::mcp

@@ -258,6 +258,40 @@ Status CheckAuthorizationServerMetadata(const AuthorizationServerMetadata& m,
   return {};
 }
 
+namespace {
+
+// Steps 3-4 for one issuer: its metadata URLs in order, the first 200 that parses, checked. An
+// empty optional when no URL had metadata; an error when discovery must stop (network error,
+// 5xx, a document that fails the checks).
+Result<std::optional<AuthorizationServerMetadata>> FetchMetadata(Fetcher& fetcher,
+                                                                 const std::string& issuer,
+                                                                 bool same_origin_issuer) {
+  std::string body;
+  for (const auto& url : AuthorizationServerMetadataUrls(issuer)) {
+    const Fetched f = fetcher.Get(url, body);
+    if (f == Fetched::kStop) {
+      return Errc::kDiscoveryFailed;
+    }
+    if (f == Fetched::kSkip) {
+      continue;
+    }
+    auto metadata = ParseAuthorizationServerMetadata(body);
+    if (!metadata) {
+      fetcher.discovery.trace.push_back("  not authorization server metadata");
+      continue;
+    }
+    if (auto ok = CheckAuthorizationServerMetadata(*metadata, issuer, same_origin_issuer,
+                                                   fetcher.policy, fetcher.detail);
+        !ok) {
+      return ok.error();
+    }
+    return std::optional<AuthorizationServerMetadata>(std::move(*metadata));
+  }
+  return std::optional<AuthorizationServerMetadata>();
+}
+
+}  // namespace
+
 Result<Discovery> Discover(const HttpSend& send, std::string_view server_url,
                            const ResourceChallenge& challenge, const DiscoveryPolicy& policy,
                            std::string& detail) {
@@ -269,11 +303,13 @@ Result<Discovery> Discover(const HttpSend& send, std::string_view server_url,
   Discovery d;
   d.server_url = std::string(server_url);
   Fetcher fetcher{send, policy, d, detail};
-  std::string body;
+  const std::string origin = detail::OriginOf(*server);
 
   // 1. Protected Resource Metadata.
   std::optional<ProtectedResourceInfo> prm;
+  std::string prm_url;
   for (const auto& url : ProtectedResourceMetadataUrls(server_url, challenge.resource_metadata)) {
+    std::string body;
     const Fetched f = fetcher.Get(url, body);
     if (f == Fetched::kStop) {
       return Errc::kDiscoveryFailed;
@@ -282,6 +318,7 @@ Result<Discovery> Discover(const HttpSend& send, std::string_view server_url,
       auto parsed = ParseProtectedResourceMetadata(body);
       if (parsed) {
         prm = std::move(*parsed);
+        prm_url = url;
         break;
       }
       d.trace.push_back("  not protected resource metadata");
@@ -289,35 +326,29 @@ Result<Discovery> Discover(const HttpSend& send, std::string_view server_url,
   }
 
   if (prm) {
-    // 2. The resource check, before anything is sent to an authorization server.
-    if (!ResourceMatches(prm->resource, server_url, policy.resource_match)) {
+    // 2. The resource check, before anything is sent to an authorization server. RFC 9728
+    // §3.3: the `resource` must be identical to the resource identifier the well-known URL was
+    // built from (or, from a WWW-Authenticate URL, to the URL requested): the server URL for the
+    // header and path-inserted URLs, the bare origin for the root document (e.g. conformance
+    // metadata-var2, whose root document names http://host:port).
+    const bool from_root =
+        prm_url != challenge.resource_metadata && prm_url == origin + std::string(kPrmWellKnown);
+    if (!ResourceMatches(prm->resource, server_url, policy.resource_match) &&
+        !(from_root && ResourceMatches(prm->resource, origin, ResourceMatch::kExact))) {
       detail = "the server's metadata names the resource '" + detail::Printable(prm->resource) +
                "', not " + std::string(server_url) + " (RFC 9728 §3.3); refusing to authorize";
       return Errc::kResourceMismatch;
     }
     d.prm = *prm;
     d.resource = prm->resource;
-    // 3. The first authorization server whose metadata is found and valid.
+    // 3-4. The first authorization server whose metadata is found and valid.
     for (const auto& issuer : prm->authorization_servers) {
-      for (const auto& url : AuthorizationServerMetadataUrls(issuer)) {
-        const Fetched f = fetcher.Get(url, body);
-        if (f == Fetched::kStop) {
-          return Errc::kDiscoveryFailed;
-        }
-        if (f == Fetched::kSkip) {
-          continue;
-        }
-        auto metadata = ParseAuthorizationServerMetadata(body);
-        if (!metadata) {
-          d.trace.push_back("  not authorization server metadata");
-          continue;
-        }
-        // 4.
-        if (auto ok = CheckAuthorizationServerMetadata(*metadata, issuer, false, policy, detail);
-            !ok) {
-          return ok.error();
-        }
-        d.as = std::move(*metadata);
+      auto metadata = FetchMetadata(fetcher, issuer, /*same_origin_issuer=*/false);
+      if (!metadata) {
+        return metadata.error();
+      }
+      if (*metadata) {
+        d.as = std::move(**metadata);
         return d;
       }
     }
@@ -328,24 +359,12 @@ Result<Discovery> Discover(const HttpSend& send, std::string_view server_url,
 
   // 5. 2025-03-26: the MCP server's origin is the authorization server.
   d.legacy = true;
-  const std::string origin = detail::OriginOf(*server);
-  for (const auto& url : AuthorizationServerMetadataUrls(origin)) {
-    const Fetched f = fetcher.Get(url, body);
-    if (f == Fetched::kStop) {
-      return Errc::kDiscoveryFailed;
-    }
-    if (f == Fetched::kSkip) {
-      continue;
-    }
-    auto metadata = ParseAuthorizationServerMetadata(body);
-    if (!metadata) {
-      d.trace.push_back("  not authorization server metadata");
-      continue;
-    }
-    if (auto ok = CheckAuthorizationServerMetadata(*metadata, origin, true, policy, detail); !ok) {
-      return ok.error();
-    }
-    d.as = std::move(*metadata);
+  auto metadata = FetchMetadata(fetcher, origin, /*same_origin_issuer=*/true);
+  if (!metadata) {
+    return metadata.error();
+  }
+  if (*metadata) {
+    d.as = std::move(**metadata);
     return d;
   }
   d.as = DefaultEndpoints(origin);

@@ -57,8 +57,8 @@ http::Response Page(int status, std::string_view title, std::string_view message
 
 }  // namespace
 
-std::string RegisteredRedirectUri(std::string_view path) {
-  return "http://127.0.0.1" + std::string(path);
+std::string RegisteredRedirectUri(std::string_view path, uint16_t port) {
+  return "http://127.0.0.1" + (port != 0 ? ":" + std::to_string(port) : "") + std::string(path);
 }
 
 LoopbackReceiver::LoopbackReceiver(CallbackExpectation expected, LoopbackOptions options)
@@ -82,7 +82,8 @@ Result<std::unique_ptr<LoopbackReceiver>> LoopbackReceiver::Start(CallbackExpect
               {.body_limit = 0});
   http::ServerOptions server_options;
   server_options.host = "127.0.0.1";  // RFC 8252 §8.3: loopback only
-  server_options.port = 0;            // RFC 8252 §7.3: any free port, per flow
+  // RFC 8252 §7.3: any free port, per flow (a fixed one only when asked for).
+  server_options.port = receiver->options_.port;
   server_options.threads = 1;
   server_options.max_connections = 32;
   server_options.shutdown_grace = std::chrono::milliseconds(2000);

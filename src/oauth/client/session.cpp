@@ -137,8 +137,13 @@ void OAuthSession::AddAuthorization(http::Headers& headers) {
   }
   std::lock_guard lock(mu_);
   // MCP "Token Requirements": the token goes in the Authorization header of every request,
-  // never in the URI; only tokens stored for THIS server URL are ever sent (CL19).
-  if (current_ && !current_->access_token.empty()) {
+  // never in the URI; only tokens stored for THIS server URL are ever sent (CL19). A token known
+  // to have expired with no refresh token to renew it is not sent: the server can only refuse
+  // it, and some answer 500 instead of 401 (the TypeScript SDK's example server), which would
+  // hide that a sign-in is needed; without a token, the 401 leads there.
+  const bool dead = current_ && current_->refresh_token.empty() && current_->expires_at &&
+                    *current_->expires_at <= clock_.Now();
+  if (current_ && !current_->access_token.empty() && !dead) {
     headers.Set("Authorization", "Bearer " + std::string(current_->access_token.Reveal()));
   }
 }
@@ -155,6 +160,15 @@ mcp::McpClientOptions OAuthSession::Decorate(mcp::McpClientOptions options) {
 }
 
 Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Status()>& attempt) {
+  return RunAuthorized([&](mcp::ClientError& refusal) {
+    Status result = attempt();
+    refusal = mcp.last_error();
+    return result;
+  });
+}
+
+Status OAuthSession::RunAuthorized(
+    const std::function<Status(mcp::ClientError& refusal)>& attempt) {
   if (auto ok = EnsureLoaded(); !ok) {
     return ok;
   }
@@ -169,12 +183,12 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
   OperationState state;
   for (;;) {
     const std::optional<Credential> sent = Current();
-    Status result = attempt();
+    mcp::ClientError refused;
+    Status result = attempt(refused);
     if (result || (result.error() != mcp::ClientErrc::kUnauthorized &&
                    result.error() != mcp::ClientErrc::kForbidden)) {
       return result;
     }
-    const mcp::ClientError& refused = mcp.last_error();
     const ResourceChallenge challenge = ParseResourceChallenge(refused.www_authenticate);
     const Refusal refusal{refused.http_status != 0                        ? refused.http_status
                           : result.error() == mcp::ClientErrc::kForbidden ? 403
@@ -210,6 +224,10 @@ Status OAuthSession::RunAuthorized(mcp::McpClient& mcp, const std::function<Stat
       return Fail(step.error, why);
     }
     // kAuthorize.
+    if (!options_.login_when_revoked && refusal.http_status == 401 && have_token &&
+        !state.token_from_login) {
+      return LoginRequired("access to " + server_url_ + " was revoked or has expired.");
+    }
     ++state.authorizations;
     Status login = LoginFor(challenge, step.scopes, have_token ? &sent->access_token : nullptr,
                             /*explicit_login=*/false);
@@ -230,18 +248,22 @@ Status OAuthSession::Login(std::string_view www_authenticate, std::vector<std::s
   return LoginFor(challenge, std::move(scopes), nullptr, /*explicit_login=*/true);
 }
 
+// kLoginRequired, saying why: the authorization server's refusal of the stored grant if that is
+// what happened, else `fallback`.
+Status OAuthSession::LoginRequired(std::string fallback) {
+  std::string why;
+  {
+    std::lock_guard lock(mu_);
+    why = access_lost_;
+  }
+  return Fail(Errc::kLoginRequired,
+              (why.empty() ? fallback : why) + WhatToDo(Errc::kLoginRequired));
+}
+
 Status OAuthSession::LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                               const Secret* refused_token, bool explicit_login) {
   if (!options_.interactive) {
-    std::string why;
-    {
-      std::lock_guard lock(mu_);
-      why = access_lost_;
-    }
-    if (why.empty()) {
-      why = "a sign-in to " + server_url_ + " is needed.";
-    }
-    return Fail(Errc::kLoginRequired, why + WhatToDo(Errc::kLoginRequired));
+    return LoginRequired("a sign-in to " + server_url_ + " is needed.");
   }
   std::lock_guard login_lock(login_mu_);
   if (!explicit_login) {
@@ -318,7 +340,13 @@ Result<ClientRegistration> OAuthSession::ObtainRegistration(const AuthorizationS
     Fail(Errc::kStorageFailed, "cannot read the stored client registration");
     return Errc::kStorageFailed;
   }
-  if (options_.force_registration) {
+  const std::string redirect_uri = RegisteredRedirectUri(kCallbackPath, options_.callback_port);
+  // A registration for another redirect URI (another --callback-port) would be refused.
+  const auto unusable = [&](const std::optional<ClientRegistration>& r) {
+    return options_.force_registration ||
+           (r && r->kind == RegistrationKind::kDynamic && r->redirect_uri != redirect_uri);
+  };
+  if (unusable(*stored)) {
     stored->reset();
   }
   const Clock::TimePoint now = clock_.Now();
@@ -345,12 +373,12 @@ Result<ClientRegistration> OAuthSession::ObtainRegistration(const AuthorizationS
     return Errc::kStorageFailed;
   }
   stored = storage_.LoadRegistration(as.issuer);
-  if (!options_.force_registration && stored &&
+  if (stored && !unusable(*stored) &&
       ChooseRegistration(std::nullopt, "", as, *stored, now) == RegistrationChoice::kStored) {
     return **stored;
   }
   DynamicRegistrationRequest request = options_.registration;
-  request.redirect_uri = RegisteredRedirectUri();
+  request.redirect_uri = redirect_uri;
   std::string detail;
   auto registered = RegisterClient(send_, as, request, options_.http_timeout, detail);
   if (!registered) {
@@ -379,10 +407,14 @@ Result<Credential> OAuthSession::BrowserFlow(const Discovery& discovery,
       CallbackExpectation{.state = std::string(state.Reveal()),
                           .issuer = discovery.as.issuer,
                           .iss_required = discovery.as.iss_parameter_supported},
-      LoopbackOptions{.app_name = options_.app_name, .server_label = detail::Printable(label, 80)});
+      LoopbackOptions{.app_name = options_.app_name,
+                      .server_label = detail::Printable(label, 80),
+                      .port = options_.callback_port});
   if (!receiver) {
     Fail(Errc::kBrowserFailed,
-         "cannot listen on 127.0.0.1 for the sign-in: " + receiver.error().message());
+         "cannot listen on 127.0.0.1" +
+             (options_.callback_port != 0 ? ":" + std::to_string(options_.callback_port) : "") +
+             " for the sign-in: " + receiver.error().message());
     return Errc::kBrowserFailed;
   }
   const std::string url =
@@ -419,6 +451,15 @@ Result<Credential> OAuthSession::BrowserFlow(const Discovery& discovery,
       detail +=
           ". If the browser said the client is unknown, the authorization server has forgotten "
           "this client: sign in again with a new registration (--re-register)";
+    }
+    if (code.error() == Errc::kAuthorizationDenied && options_.callback_port == 0 &&
+        detail.find("redirect_uri") != std::string::npos) {
+      // An AS that compares the loopback port (the TypeScript SDK's demo AS) refuses every
+      // ephemeral one.
+      detail +=
+          ". If this authorization server requires the registered port of a loopback redirect "
+          "URI (RFC 8252 §7.3 says it must accept any), sign in with a fixed port "
+          "(--callback-port N)";
     }
     Fail(code.error(), "sign-in failed: " + detail);
     return code.error();

@@ -1,5 +1,7 @@
 #include "mcpauth/mcp/header_values.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <gtest/gtest.h>
 
 namespace mcpauth::mcp {
@@ -28,6 +30,47 @@ TEST(HeaderValuesTest, ArgumentValuesAsHeaderText) {
   EXPECT_FALSE(HeaderParamValue(json::value(1.5)).has_value());
   EXPECT_FALSE(HeaderParamValue(json::value(nullptr)).has_value());
   EXPECT_FALSE(HeaderParamValue(json::value(json::object{})).has_value());
+}
+
+// MCP 2026-07-28 transports/streamable-http "Custom Headers from Tool Parameters": the
+// conformance suite's http-invalid-tool-headers definitions, and valid nested ones.
+TEST(HeaderValuesTest, XMcpHeaderAnnotationsAreCheckedAgainstTheRules) {
+  auto collect = [](std::string_view schema, std::vector<HeaderParam>* out = nullptr) {
+    std::vector<HeaderParam> found;
+    auto bad = CollectHeaderParams(json::parse(schema).as_object(), found);
+    if (out != nullptr) {
+      *out = found;
+    }
+    return !bad.has_value();
+  };
+  std::vector<HeaderParam> found;
+  EXPECT_TRUE(collect(R"({"type":"object","properties":{"region":{"type":"string",)"
+                      R"("x-mcp-header":"Region"},"n":{"type":"object","properties":{"p":)"
+                      R"({"type":"integer","x-mcp-header":"P"}}},"f":{"type":"number"}}})",
+                      &found));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].name, "Region");
+  EXPECT_EQ(found[1].path, (std::vector<std::string>{"n", "p"}));
+  EXPECT_TRUE(collect(R"({"type":"object","properties":{"x":{"type":"string",)"
+                      R"("default":{"x-mcp-header":"data, not an annotation"}}}})"));
+  for (const char* bad : {
+           R"({"properties":{"v":{"type":"string","x-mcp-header":""}}})",
+           R"({"properties":{"v":{"type":"object","x-mcp-header":"D"}}})",
+           R"({"properties":{"v":{"type":"array","x-mcp-header":"D"}}})",
+           R"({"properties":{"v":{"type":"null","x-mcp-header":"D"}}})",
+           R"({"properties":{"v":{"type":"number","x-mcp-header":"D"}}})",
+           R"({"properties":{"a":{"type":"string","x-mcp-header":"R"},)"
+           R"("b":{"type":"string","x-mcp-header":"r"}}})",
+           R"({"properties":{"v":{"type":"string","x-mcp-header":"My Region"}}})",
+           R"({"properties":{"v":{"type":"string","x-mcp-header":"Region:Primary"}}})",
+           "{\"properties\":{\"v\":{\"type\":\"string\",\"x-mcp-header\":\"R\u00e9gion\"}}}",
+           R"({"properties":{"v":{"type":"string","x-mcp-header":"Region\t1"}}})",
+           R"({"properties":{"v":{"type":"array","items":{"type":"string","x-mcp-header":"I"}}}})",
+           R"({"properties":{"v":{"oneOf":[{"type":"string","x-mcp-header":"O"}]}}})",
+           R"({"type":"string","x-mcp-header":"Root"})",
+       }) {
+    EXPECT_FALSE(collect(bad)) << bad;
+  }
 }
 
 }  // namespace

@@ -233,6 +233,26 @@ TEST_F(DiscoverTest, MetadataVar2RootPrmAndPathInsertedIssuerNeverTheRootAs) {
   EXPECT_EQ(d->as.issuer, "http://localhost:3001/tenant1");
 }
 
+TEST_F(DiscoverTest, RootPrmMayNameTheOriginItWasBuiltFrom) {
+  // RFC 9728 §3.3: the root document's resource is the identifier its URL was built from, the
+  // origin (what conformance metadata-var2 serves); it is then sent as the RFC 8707 resource.
+  http_.Json("http://localhost:3000/.well-known/oauth-protected-resource", 200,
+             Prm("http://localhost:3000", "http://localhost:3001"));
+  http_.Json("http://localhost:3001/.well-known/oauth-authorization-server", 200,
+             AsMetadata("http://localhost:3001"));
+  auto d = Run("");
+  ASSERT_TRUE(d.has_value()) << detail_;
+  EXPECT_EQ(d->resource, "http://localhost:3000");
+  // Not when the same document came from the header URL, nor from the path-inserted URL.
+  http_.Json("http://localhost:3000/.well-known/oauth-protected-resource/mcp", 200,
+             Prm("http://localhost:3000", "http://localhost:3001"));
+  EXPECT_EQ(Run("").error(), Errc::kResourceMismatch);
+  EXPECT_EQ(
+      Run("Bearer resource_metadata=\"http://localhost:3000/.well-known/oauth-protected-resource\"")
+          .error(),
+      Errc::kResourceMismatch);
+}
+
 TEST_F(DiscoverTest, MetadataVar3CustomPrmAndThirdProbe) {
   http_.Json("http://localhost:3000/custom/metadata/location.json", 200,
              Prm(kServer, "http://localhost:3001/tenant1"));

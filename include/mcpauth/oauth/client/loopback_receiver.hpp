@@ -13,6 +13,8 @@
 // - Wait() blocks until that first callback or the timeout (kLoginTimeout).
 // The registered redirect URI has no port ("http://127.0.0.1/callback"): RFC 8252 §7.3 has the
 // authorization server accept any port for loopback, so one registration serves every flow.
+// For an authorization server that breaks that rule and compares the port too (the TypeScript
+// SDK's demo AS), LoopbackOptions::port fixes the port, and the registration names it.
 //
 // Thread-safety: Wait() from one thread; the server thread fills the result. Ownership: owns its
 // server, which stops when the receiver is destroyed.
@@ -44,10 +46,11 @@ struct LoopbackOptions {
   std::string path{kCallbackPath};
   std::string app_name = "mcpauth";  // "return to <app_name>"
   std::string server_label;          // "Signed in to <server_label>"
+  uint16_t port = 0;                 // 0: a free port the OS picks (the default, per flow)
 };
 
-// "http://127.0.0.1/callback": what is registered (no port).
-std::string RegisteredRedirectUri(std::string_view path = kCallbackPath);
+// "http://127.0.0.1/callback": what is registered (no port; with `port`, that port).
+std::string RegisteredRedirectUri(std::string_view path = kCallbackPath, uint16_t port = 0);
 
 class LoopbackReceiver {
  public:

@@ -77,6 +77,10 @@ struct OAuthClientOptions {
   // Browser login.
   bool interactive = true;   // false: never start a login (kLoginRequired instead)
   bool open_browser = true;  // false: only print the URL (--no-browser)
+  // The loopback receiver's port; 0 (the default): a free one per flow. A fixed port is only for
+  // an AS that compares the loopback redirect URI's port, against RFC 8252 §7.3: the dynamic
+  // registration then names that port (a stored registration for another port is replaced).
+  uint16_t callback_port = 0;
   // Replaces OpenInBrowser() (tests drive the real pages with it; a GUI host opens its own).
   // Called with the authorization URL; the flow waits for the callback after it returns.
   std::function<Status(const std::string& url)> browser;
@@ -84,6 +88,13 @@ struct OAuthClientOptions {
   std::function<void(std::string_view message)> notify;
   std::chrono::milliseconds login_timeout{std::chrono::minutes(5)};
   std::string app_name = "mcpauth";  // "return to <app_name>" on the callback page
+
+  // false: a stored token that the server refuses (401) and that cannot be refreshed (a revoked
+  // grant, no refresh token) ends the operation with kLoginRequired ("sign in again with
+  // `mcpauth login URL`") instead of a browser login. A first login (nothing stored) and step-up
+  // still open the browser. For `mcpauth proxy`: a person who disconnected the app on purpose
+  // must not get a sign-in tab from a background process.
+  bool login_when_revoked = true;
 
   std::chrono::seconds refresh_margin{60};  // refresh when less than this is left
   int max_authorizations = 3;               // per operation (CL22)
@@ -132,6 +143,10 @@ class OAuthSession {
   // Runs attempt() (one McpClient call made on `mcp`, built with Decorate()) with authorization,
   // as described above. Other failures of attempt() are returned as they are.
   Status RunAuthorized(mcp::McpClient& mcp, const std::function<Status()>& attempt);
+  // The same for any HTTP exchange with the MCP server carrying AddAuthorization()'s header:
+  // attempt() returns mcp::ClientErrc::kUnauthorized / kForbidden for a 401 / 403 and fills
+  // `refusal` (http_status, www_authenticate). Used by `mcpauth proxy`.
+  Status RunAuthorized(const std::function<Status(mcp::ClientError& refusal)>& attempt);
   // The same for an attempt returning Result<T> (or Status).
   template <class F>
   std::invoke_result_t<F&> Authorized(mcp::McpClient& mcp, F&& attempt) {
@@ -173,6 +188,7 @@ class OAuthSession {
   void Adopt(std::optional<Credential> credential);
   Status EnsureLoaded();
   Status DoRefresh(const Secret* refused_token, bool force);
+  Status LoginRequired(std::string fallback);
   Status LoginFor(const ResourceChallenge& challenge, std::vector<std::string> scopes,
                   const Secret* refused_token, bool explicit_login);
   Result<ClientRegistration> ObtainRegistration(const AuthorizationServerMetadata& as);
