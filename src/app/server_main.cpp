@@ -17,6 +17,7 @@
 #include "app/admin.hpp"
 #include "app/external_as.hpp"
 #include "app/listen_address.hpp"
+#include "app/mcp_sessions.hpp"
 #include "app/users.hpp"
 #include "mcpauth/core/log.hpp"
 #include "mcpauth/core/worker_pool.hpp"
@@ -442,7 +443,12 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
       tools_set == "conformance" ? "mcp-conformance-test-server" : "mcpauth";
   mcp::McpServer mcp_server(mcp_options, tools, resources, prompts, *pool, SystemClock::Instance(),
                             OpenSslRandom::Instance());
-  mcp::SessionTable sessions(SystemClock::Instance(), OpenSslRandom::Instance(), {});
+  // 2025-era MCP sessions: in this process only, or, on a shared store (PostgreSQL), cached
+  // here and kept in the store so that any node serves a session's POSTs (docs/deploy.md).
+  const bool shared_sessions = (*store)->Backend() == "postgres";
+  app::StoreSessionPersistence session_persistence(**store);
+  mcp::SessionTable sessions(SystemClock::Instance(), OpenSslRandom::Instance(), {},
+                             shared_sessions ? &session_persistence : nullptr);
 
   // The resource server: every /mcp request carries a bearer token for this resource.
   http::Client upstream_client;
@@ -607,8 +613,8 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
     // A shared store (PostgreSQL) notifies revocations and key changes of every node at once
     // (LISTEN/NOTIFY); after a reconnection, what was missed is reloaded. The timers below
     // stay as the safety net, and are all that SQLite has.
-    const bool notified =
-        (*store)->SetChangeListener([&revoked_grants, &keys, &store](const store::StoreChange& c) {
+    const bool notified = (*store)->SetChangeListener(
+        [&revoked_grants, &keys, &store, &sessions](const store::StoreChange& c) {
           switch (c.kind) {
             case store::StoreChange::Kind::kGrantRevoked:
               revoked_grants.Add(c.grant_id, c.revoked_at);
@@ -618,9 +624,13 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
                 log::Warn("cannot reload signing keys: {}", st.error().message());
               }
               break;
+            case store::StoreChange::Kind::kMcpSessionEnded:
+              sessions.Forget(c.mcp_session_hash);
+              break;
             case store::StoreChange::Kind::kResync:
               (void)revoked_grants.Sync(**store, SystemClock::Instance().Now());
               (void)keys.Reload();
+              sessions.Revalidate();
               break;
           }
         });
@@ -633,11 +643,15 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
         log::Warn("cannot reload signing keys: {}", st.error().message());
       }
     });
-    Periodic housekeeping(std::chrono::minutes(10), [&authorization_server] {
-      if (authorization_server) {
-        authorization_server->Housekeeping();
-      }
-    });
+    Periodic housekeeping(
+        std::chrono::minutes(10), [&authorization_server, &store, shared_sessions] {
+          if (authorization_server) {
+            authorization_server->Housekeeping();
+          }
+          if (shared_sessions) {
+            (void)(*store)->PurgeExpiredMcpSessions(SystemClock::Instance().Now());
+          }
+        });
     // Revocations by other processes (`user remove`, another node) reach this resource server
     // through the store within a second.
     Periodic sync_revocations(std::chrono::seconds(1), [&revoked_grants, &store] {

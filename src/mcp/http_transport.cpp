@@ -53,6 +53,20 @@ http::Response TransportError(int status, std::string message) {
   return RpcErrorResponse(status, nullptr, -32000, std::move(message));
 }
 
+// The shared session store could not be asked (several nodes, database away): RFC 9110 §15.6.4
+// 503 with Retry-After (§10.2.3), so that the client retries once it is back.
+http::Response SessionStoreUnavailable() {
+  http::Response r = TransportError(503, "Service Unavailable: the session store is unavailable");
+  r.headers.Set("Retry-After", "1");
+  return r;
+}
+
+// A session lookup that found nothing: 404, or 503 when the store could not tell.
+http::Response SessionNotFound(bool store_unavailable) {
+  return store_unavailable ? SessionStoreUnavailable()
+                           : RpcErrorResponse(404, nullptr, -32001, "Session not found");
+}
+
 // RFC 9110 §12.5.1: does the Accept header admit this media type (by name or wildcard)?
 bool Accepts(const http::Request& r, std::string_view type) {
   const auto accept = r.headers.Get("Accept");
@@ -544,6 +558,9 @@ void StreamableHttpTransport::HandleLegacy(const std::shared_ptr<http::Exchange>
     auto session =
         sessions_.Create(version, std::move(caps), std::move(client_info),
                          decision->principal.subject + "\n" + decision->principal.client_id);
+    if (!session) {
+      return exchange->Respond(SessionStoreUnavailable());
+    }
     http::Response resp = http::Response::Json(
         200, json::serialize(MakeResult(m.id, server_.InitializeResult(version))));
     resp.headers.Set("Mcp-Session-Id", session->id);
@@ -573,9 +590,10 @@ void StreamableHttpTransport::HandleLegacy(const std::shared_ptr<http::Exchange>
   }
   const std::string principal_key =
       decision->principal.subject + "\n" + decision->principal.client_id;
-  auto session = sessions_.Find(Trim(*sid), principal_key);
+  bool store_unavailable = false;
+  auto session = sessions_.Find(Trim(*sid), principal_key, &store_unavailable);
   if (!session) {
-    return exchange->Respond(RpcErrorResponse(404, nullptr, -32001, "Session not found"));
+    return exchange->Respond(SessionNotFound(store_unavailable));
   }
   if (body.batch && session->protocol_version != "2025-03-26") {
     return exchange->Respond(
@@ -665,10 +683,12 @@ void StreamableHttpTransport::HandleGet(const std::shared_ptr<http::Exchange>& e
   if (!decision) {
     return;
   }
-  auto session = sessions_.Find(Trim(*sid),
-                                decision->principal.subject + "\n" + decision->principal.client_id);
+  bool store_unavailable = false;
+  auto session =
+      sessions_.Find(Trim(*sid), decision->principal.subject + "\n" + decision->principal.client_id,
+                     &store_unavailable);
   if (!session) {
-    return exchange->Respond(RpcErrorResponse(404, nullptr, -32001, "Session not found"));
+    return exchange->Respond(SessionNotFound(store_unavailable));
   }
   std::lock_guard lock(session->mu);
   if (session->get_stream && !session->get_stream->closed()) {
@@ -706,9 +726,11 @@ void StreamableHttpTransport::HandleDelete(const std::shared_ptr<http::Exchange>
   if (!decision) {
     return;
   }
+  bool store_unavailable = false;
   if (!sessions_.Remove(Trim(*sid),
-                        decision->principal.subject + "\n" + decision->principal.client_id)) {
-    return exchange->Respond(RpcErrorResponse(404, nullptr, -32001, "Session not found"));
+                        decision->principal.subject + "\n" + decision->principal.client_id,
+                        &store_unavailable)) {
+    return exchange->Respond(SessionNotFound(store_unavailable));
   }
   exchange->Respond(http::Response{.status = 200});
 }

@@ -119,6 +119,17 @@ Result<Consent> ReadConsent(const Row& q, int o) {
 }
 
 template <class Row>
+Result<McpSession> ReadMcpSession(const Row& q, int o) {
+  return McpSession{.id_hash = q.Text(o),
+                    .principal_key = q.Text(o + 1),
+                    .protocol_version = q.Text(o + 2),
+                    .client_capabilities_json = q.Text(o + 3),
+                    .client_info_json = q.Text(o + 4),
+                    .created_at = q.Time(o + 5),
+                    .expires_at = q.Time(o + 6)};
+}
+
+template <class Row>
 Result<AuditEvent> ReadAudit(const Row& q, int o) {
   return AuditEvent{.id = q.Int(o),
                     .type = q.Text(o + 1),

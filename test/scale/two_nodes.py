@@ -7,6 +7,8 @@ Tokens come from real authorization-code flows through the sign-in and consent f
 (test/tools/form_browser.py via bench/oauth_flow.py). What it shows:
   1. a token issued at A works at B (tools/call);
   2. a refresh at B rotates a refresh token issued at A;
+     a 2025-era MCP session initialized at A serves tools/call at B, for its principal only,
+     and ended at B (DELETE) ends A's GET stream of it and is unknown at A (NOTIFY);
   3. a Disconnect at A (Connected apps) is refused at B on the very next request (NOTIFY);
   4. 50 concurrent refreshes of one token, split across A and B, all succeed under the grace
      rule and the grant lives on (as on SQLite);
@@ -18,6 +20,7 @@ Usage: two_nodes.py BUILD_DIR
 """
 import base64
 import concurrent.futures
+import http.client
 import json
 import os
 import secrets
@@ -88,6 +91,78 @@ def call(node, token):
     return status
 
 
+LEGACY = "2025-06-18"
+
+
+def legacy_post(node, token, body, session=None):
+    headers = {"Content-Type": "application/json", "Accept": ACCEPT,
+               "Authorization": "Bearer " + token}
+    if session:
+        headers.update({"Mcp-Session-Id": session, "MCP-Protocol-Version": LEGACY})
+    return request(node + "/mcp", json.dumps(body), headers)
+
+
+def legacy_delete(node, token, session):
+    req = urllib.request.Request(node + "/mcp", method="DELETE", headers={
+        "Authorization": "Bearer " + token, "Mcp-Session-Id": session,
+        "MCP-Protocol-Version": LEGACY})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def shared_session(a, b, token, other_token):
+    """A 2025-era session: initialized at A, served at B, ended at B, unknown at A."""
+    status, headers, body = legacy_post(a, token, {
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": LEGACY, "capabilities": {},
+                   "clientInfo": {"name": "two-nodes", "version": "1"}}})
+    session = {k.lower(): v for k, v in headers.items()}.get("mcp-session-id")
+    if status != 200 or not session:
+        fail(f"initialize at A: {status} {body}")
+    if legacy_post(b, token, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                   session)[0] != 202:
+        fail("notifications/initialized at B")
+    call_body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                 "params": {"name": "echo", "arguments": {"text": "hello"}}}
+    status, _, body = legacy_post(b, token, call_body, session)
+    if status != 200 or "hello" not in body:
+        fail(f"tools/call at B in A's session: {status} {body}")
+    status, _, _ = legacy_post(b, other_token, call_body, session)
+    if status != 404:
+        fail(f"B served A's session to another principal: {status}")
+    if legacy_delete(b, other_token, session) != 404:
+        fail("another principal ended the session at B")
+    if legacy_post(a, token, call_body, session)[0] != 200:
+        fail("A lost its own session")
+    # A GET event stream stays on the node that opened it (sticky routing, docs/deploy.md) ...
+    parsed = urllib.parse.urlparse(a)
+    stream = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    stream.request("GET", "/mcp", headers={
+        "Accept": "text/event-stream", "Authorization": "Bearer " + token,
+        "Mcp-Session-Id": session, "MCP-Protocol-Version": LEGACY})
+    opened = stream.getresponse()
+    if opened.status != 200 or not opened.read1(64).startswith(b"retry:"):
+        fail(f"GET stream at A: {opened.status}")
+    if legacy_delete(b, token, session) != 200:
+        fail("DELETE at B")
+    # ... and ends when the session is ended at another node (the notification closes it).
+    try:
+        while opened.read1(4096):
+            pass
+    except (TimeoutError, OSError) as e:
+        fail(f"A kept the GET stream of a session ended at B open: {e}")
+    stream.close()
+    # The stream's end is A's notification arriving: from then on A's very next request knows
+    # the session is gone. (A POST racing the notification, milliseconds after B's commit, may
+    # still be served from A's cache: no database read per request, docs/deploy.md.)
+    status, _, body = legacy_post(a, token, call_body, session)
+    if status != 404:
+        fail(f"A still served a session ended at B: {status} {body}")
+
+
 def refresh(node, client_id, token):
     status, headers, body = request(node + "/token", urllib.parse.urlencode({
         "grant_type": "refresh_token", "client_id": client_id, "refresh_token": token}),
@@ -144,6 +219,10 @@ def main():
             fail(f"refresh at B: {status} {rotated}")
         if call(a, rotated["access_token"]) != 200:
             fail("A refused B's access token")
+
+        print("=== 2b. an MCP session of A is served at B, and ended everywhere", flush=True)
+        _, others = oauth_flow.connect(a, "alice", password, 1)  # another client: a principal
+        shared_session(a, b, rotated["access_token"], others[0]["access_token"])
 
         print("=== 3. Disconnect at A is refused at B on the very next request", flush=True)
         os.environ["MCPAUTH_2N_PASSWORD"] = password

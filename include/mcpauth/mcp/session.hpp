@@ -7,6 +7,14 @@
 // it: a request from another principal is treated as unknown (MCP security best practices,
 // session hijacking). The 2026-07-28 era never uses this. Thread-safety: SessionTable is safe from
 // any thread; a Session's mutable fields are guarded by its own mutex.
+//
+// Several nodes (docs/deploy.md): with a SessionPersistence the table is a cache of a shared
+// store, so any node serves a session's POSTs. The hot path stays local: the store is read on a
+// cache miss, written on create and delete, and touched lazily (when a tenth of the idle timeout
+// has passed since the expiry was last pushed forward). An ended session reaches every node
+// through Forget (the store's change feed); after a reconnection of that feed, Revalidate makes
+// each cached session be checked against the store once more. A GET stream and the state that
+// lives in it (replay buffer, log level, `initialized`) stay on the node that holds them.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -18,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "mcpauth/core/clock.hpp"
@@ -28,6 +37,7 @@ namespace mcpauth::mcp {
 
 struct Session {
   std::string id;
+  std::string id_hash;  // core::TokenHash(id) when persisted, else empty
   std::string protocol_version;
   boost::json::object client_capabilities;
   boost::json::object client_info;
@@ -41,6 +51,35 @@ struct Session {
   std::deque<std::pair<uint64_t, std::string>> replay;
   uint64_t next_event_id = 1;
   Clock::TimePoint last_used;
+
+  // Guarded by the table's lock (persisted sessions only): the expiry the store has, and the
+  // table generation it was last checked in.
+  Clock::TimePoint expires_at;
+  uint64_t generation = 0;
+};
+
+// Where sessions live beyond one process: a store shared by several nodes. Ids are passed in
+// clear; an implementation keeps only their hash. Every call may block on a database round trip.
+class SessionPersistence {
+ public:
+  struct Record {
+    std::string protocol_version;
+    boost::json::object client_capabilities;
+    boost::json::object client_info;
+    std::string principal_key;
+    Clock::TimePoint expires_at;
+  };
+  enum class Outcome { kOk, kNotFound, kUnavailable };
+
+  virtual ~SessionPersistence() = default;
+  // kOk, or kUnavailable (the store is away, or the id is taken: either way no session).
+  virtual Outcome Save(std::string_view id, const Record& record, Clock::TimePoint now) = 0;
+  // The live session into `out`; kNotFound if unknown or expired at `now`.
+  virtual Outcome Load(std::string_view id, Clock::TimePoint now, Record& out) = 0;
+  // Pushes a live session's expiry forward to `expires_at`; kNotFound if unknown or expired.
+  virtual Outcome Touch(std::string_view id, Clock::TimePoint expires_at, Clock::TimePoint now) = 0;
+  // Deletes the session; kNotFound if unknown.
+  virtual Outcome Remove(std::string_view id) = 0;
 };
 
 class SessionTable {
@@ -51,19 +90,34 @@ class SessionTable {
     size_t replay_events = 256;
   };
 
-  SessionTable(const Clock& clock, SecureRandom& random, Options options);
+  // `persistence`, if set, must outlive the table (nullptr: this process only).
+  SessionTable(const Clock& clock, SecureRandom& random, Options options,
+               SessionPersistence* persistence = nullptr);
 
-  // Creates a session for a successful initialize.
+  // Creates a session for a successful initialize; nullptr if it could not be persisted (the
+  // store is away: answer 503).
   std::shared_ptr<Session> Create(std::string protocol_version,
                                   boost::json::object client_capabilities,
                                   boost::json::object client_info, std::string principal_key);
 
   // The live session with this id for this principal, touched; nullptr if unknown, expired or
-  // owned by another principal (all three answer 404: an id is no proof of anything).
-  std::shared_ptr<Session> Find(std::string_view id, std::string_view principal_key);
+  // owned by another principal (all three answer 404: an id is no proof of anything). nullptr
+  // with *store_unavailable set when the store could not be asked (answer 503).
+  std::shared_ptr<Session> Find(std::string_view id, std::string_view principal_key,
+                                bool* store_unavailable = nullptr);
 
-  // Ends a session (DELETE); returns whether it existed for this principal.
-  bool Remove(std::string_view id, std::string_view principal_key);
+  // Ends a session (DELETE), here and in the store; returns whether it existed for this
+  // principal (false with *store_unavailable set when the store could not be asked).
+  bool Remove(std::string_view id, std::string_view principal_key,
+              bool* store_unavailable = nullptr);
+
+  // Drops the cached session whose id hashes to `id_hash` (ended on another node), closing its
+  // GET stream; the store is not asked.
+  void Forget(std::string_view id_hash);
+
+  // Makes every cached session be checked against the store on its next use (the change feed
+  // reconnected: deletions may have been missed).
+  void Revalidate();
 
   size_t size() const;
   const Options& options() const { return options_; }
@@ -78,11 +132,20 @@ class SessionTable {
 
  private:
   void EvictLocked();
+  // Drops `session` from the cache if it is there, closing its GET stream.
+  void Drop(const std::shared_ptr<Session>& session);
+  // The persisted path of Find, outside the table's lock: `cached` is the cached session (or
+  // nullptr), `fresh` whether it was checked in this generation and is unexpired.
+  std::shared_ptr<Session> FindPersisted(std::string_view id, std::string_view principal_key,
+                                         std::shared_ptr<Session> cached, bool fresh,
+                                         bool* store_unavailable);
 
   const Clock& clock_;
   SecureRandom& random_;
   const Options options_;
+  SessionPersistence* const persistence_;
   mutable std::mutex mu_;
+  uint64_t generation_ = 0;                  // guarded by mu_
   std::list<std::shared_ptr<Session>> lru_;  // most recently used first
   std::unordered_map<std::string, std::list<std::shared_ptr<Session>>::iterator> by_id_;
 };

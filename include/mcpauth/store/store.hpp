@@ -159,16 +159,38 @@ class AuditStore {
   virtual Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) = 0;
 };
 
+// 2025-era MCP sessions shared by several nodes (types.hpp, McpSession). Only the hash of a
+// session id reaches the store. A node caches the sessions it serves and comes here on a cache
+// miss, on create, on delete and, lazily, to push the expiry forward; a deletion is notified to
+// every node (StoreChange::kMcpSessionEnded) where the backend has change notifications.
+class McpSessionStore {
+ public:
+  virtual ~McpSessionStore() = default;
+  // kConflict for a known id_hash; kInvalidArgument for an empty id_hash.
+  virtual Status CreateMcpSession(const McpSession& session) = 0;
+  // The session if now < expires_at; kNotFound if it is unknown or expired.
+  virtual Result<McpSession> GetMcpSession(std::string_view id_hash, TimePoint now) = 0;
+  // Moves a live session's expiry to expires_at (never earlier than it is); kNotFound if the
+  // session is unknown or expired at `now`.
+  virtual Status TouchMcpSession(std::string_view id_hash, TimePoint expires_at, TimePoint now) = 0;
+  // Ends the session (expired or not); kNotFound if unknown.
+  virtual Status DeleteMcpSession(std::string_view id_hash) = 0;
+  // Housekeeping: deletes the sessions with expires_at <= now; returns how many.
+  virtual Result<int64_t> PurgeExpiredMcpSessions(TimePoint now) = 0;
+};
+
 // A change made through the store by any process that shares it (another node, an admin
 // command), as a backend with change notifications reports it (PostgreSQL: LISTEN/NOTIFY).
 struct StoreChange {
   enum class Kind {
     kGrantRevoked,        // grant_id was revoked at revoked_at
     kSigningKeysChanged,  // a signing key was created, activated, retired or deleted
+    kMcpSessionEnded,     // the MCP session whose id hashes to mcp_session_hash was deleted
     kResync,              // (re)connected: changes may have been missed, reload what you cache
   };
   Kind kind = Kind::kResync;
   std::string grant_id;
+  std::string mcp_session_hash;
   TimePoint revoked_at{};
 };
 // Called on the store's own thread, one change at a time; it must not block for long.
@@ -179,7 +201,8 @@ class Store : public UserStore,
               public GrantStore,
               public SigningKeyStore,
               public ConsentStore,
-              public AuditStore {
+              public AuditStore,
+              public McpSessionStore {
  public:
   ~Store() override = default;
   // "memory", "sqlite", ...

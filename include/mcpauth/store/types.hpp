@@ -214,6 +214,23 @@ struct SigningKey {
   friend bool operator==(const SigningKey&, const SigningKey&) = default;
 };
 
+// ---- MCP sessions ------------------------------------------------------------------------
+
+// A 2025-era MCP session (`Mcp-Session-Id`, Streamable HTTP of 2025-03-26 to 2025-11-25), kept
+// in a shared store so that every node serves the session's POSTs (docs/deploy.md). The id is a
+// bearer-ish identifier, so only its SHA-256 (core::TokenHash) is stored, like a token's.
+struct McpSession {
+  std::string id_hash;                   // SHA-256 hex of the session id
+  std::string principal_key;             // token subject "\n" client id; empty when auth is off
+  std::string protocol_version;          // negotiated at initialize
+  std::string client_capabilities_json;  // JSON object, as the client sent it
+  std::string client_info_json;          // JSON object, as the client sent it
+  TimePoint created_at;
+  TimePoint expires_at;  // the session is unknown from this instant on
+
+  friend bool operator==(const McpSession&, const McpSession&) = default;
+};
+
 // ---- consents ----------------------------------------------------------------------------
 
 // What a user has agreed to let a client do: at most one row per (user, client).

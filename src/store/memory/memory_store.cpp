@@ -575,6 +575,56 @@ class MemoryStore final : public Store {
     return {};
   }
 
+  // ---- MCP sessions ----
+
+  Status CreateMcpSession(const McpSession& session) override {
+    if (session.id_hash.empty()) {
+      return Errc::kInvalidArgument;
+    }
+    McpSession row = session;
+    row.created_at = Truncate(row.created_at);
+    row.expires_at = Truncate(row.expires_at);
+    std::lock_guard lock(mu_);
+    if (!mcp_sessions_.emplace(row.id_hash, row).second) {
+      return Errc::kConflict;
+    }
+    return {};
+  }
+
+  Result<McpSession> GetMcpSession(std::string_view id_hash, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    auto it = mcp_sessions_.find(std::string(id_hash));
+    if (it == mcp_sessions_.end() || Truncate(now) >= it->second.expires_at) {
+      return Errc::kNotFound;
+    }
+    return it->second;
+  }
+
+  Status TouchMcpSession(std::string_view id_hash, TimePoint expires_at, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    auto it = mcp_sessions_.find(std::string(id_hash));
+    if (it == mcp_sessions_.end() || Truncate(now) >= it->second.expires_at) {
+      return Errc::kNotFound;
+    }
+    it->second.expires_at = std::max(it->second.expires_at, Truncate(expires_at));
+    return {};
+  }
+
+  Status DeleteMcpSession(std::string_view id_hash) override {
+    std::lock_guard lock(mu_);
+    if (mcp_sessions_.erase(std::string(id_hash)) == 0) {
+      return Errc::kNotFound;
+    }
+    return {};
+  }
+
+  Result<int64_t> PurgeExpiredMcpSessions(TimePoint now) override {
+    std::lock_guard lock(mu_);
+    return static_cast<int64_t>(std::erase_if(mcp_sessions_, [&](const auto& entry) {
+      return entry.second.expires_at <= Truncate(now);
+    }));
+  }
+
   // ---- audit ----
 
   Result<int64_t> AppendAudit(const AuditEvent& event) override {
@@ -658,7 +708,8 @@ class MemoryStore final : public Store {
   std::map<std::string, RefreshToken> refresh_;
   std::map<std::string, SigningKey> keys_;
   std::map<std::pair<std::string, std::string>, Consent> consents_;
-  std::vector<AuditEvent> audit_;  // append-only; id = index + 1
+  std::vector<AuditEvent> audit_;                   // append-only; id = index + 1
+  std::map<std::string, McpSession> mcp_sessions_;  // by id_hash
 };
 
 }  // namespace

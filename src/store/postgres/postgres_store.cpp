@@ -43,6 +43,7 @@ constexpr auto ReadCode = rows::ReadCode<Row>;
 constexpr auto ReadRefresh = rows::ReadRefresh<Row>;
 constexpr auto ReadKey = rows::ReadKey<Row>;
 constexpr auto ReadConsent = rows::ReadConsent<Row>;
+constexpr auto ReadMcpSession = rows::ReadMcpSession<Row>;
 constexpr auto ReadAudit = rows::ReadAudit<Row>;
 constexpr auto ReadCodeWithGrant = rows::ReadCodeWithGrant<Row>;
 constexpr auto ReadRefreshContext = rows::ReadRefreshContext<Row>;
@@ -149,10 +150,16 @@ Result<int64_t> InsertAudit(Conn& c, const AuditEvent& e) {
 
 // ---- change notifications ----
 
-// Parses a payload of the triggers in schema.hpp: "grant <revoked_at µs> <id>" or "keys".
+// Parses a payload of the triggers in schema.hpp: "grant <revoked_at µs> <id>", "keys" or
+// "session <id_hash>".
 std::optional<StoreChange> ParseChange(std::string_view payload) {
   if (payload == "keys") {
     return StoreChange{.kind = StoreChange::Kind::kSigningKeysChanged};
+  }
+  constexpr std::string_view kSession = "session ";
+  if (payload.size() > kSession.size() && payload.substr(0, kSession.size()) == kSession) {
+    return StoreChange{.kind = StoreChange::Kind::kMcpSessionEnded,
+                       .mcp_session_hash = std::string(payload.substr(kSession.size()))};
   }
   constexpr std::string_view kGrant = "grant ";
   if (payload.substr(0, kGrant.size()) != kGrant) {
@@ -682,6 +689,47 @@ class PostgresStore final : public Store {
     return Run([&](Conn& c) {
       return ExecuteOne(c, sql::kDeleteConsent, Params().Add(user_id).Add(client_id));
     });
+  }
+
+  // ---- MCP sessions ----
+
+  Status CreateMcpSession(const McpSession& m) override {
+    if (m.id_hash.empty()) {
+      return Errc::kInvalidArgument;
+    }
+    return Run([&](Conn& c) -> Status {
+      auto changed = Execute(c, sql::kInsertMcpSession,
+                             Params()
+                                 .Add(m.id_hash)
+                                 .Add(m.principal_key)
+                                 .Add(m.protocol_version)
+                                 .Add(m.client_capabilities_json)
+                                 .Add(m.client_info_json)
+                                 .Add(m.created_at)
+                                 .Add(m.expires_at));
+      return changed ? Status() : Status(changed.error());
+    });
+  }
+
+  Result<McpSession> GetMcpSession(std::string_view id_hash, TimePoint now) override {
+    return Run([&](Conn& c) {
+      return SelectOne(c, sql::kSelectMcpSession, Params().Add(id_hash).Add(now), ReadMcpSession);
+    });
+  }
+
+  Status TouchMcpSession(std::string_view id_hash, TimePoint expires_at, TimePoint now) override {
+    return Run([&](Conn& c) {
+      return ExecuteOne(c, sql::kTouchMcpSession, Params().Add(id_hash).Add(expires_at).Add(now));
+    });
+  }
+
+  Status DeleteMcpSession(std::string_view id_hash) override {
+    return Run(
+        [&](Conn& c) { return ExecuteOne(c, sql::kDeleteMcpSession, Params().Add(id_hash)); });
+  }
+
+  Result<int64_t> PurgeExpiredMcpSessions(TimePoint now) override {
+    return Run([&](Conn& c) { return Execute(c, sql::kPurgeMcpSessions, Params().Add(now)); });
   }
 
   // ---- audit ----

@@ -159,8 +159,32 @@ CREATE TRIGGER signing_keys_notify AFTER INSERT OR UPDATE OR DELETE ON signing_k
   FOR EACH STATEMENT EXECUTE FUNCTION mcpauth_notify_keys();
 )sql";
 
+// 2025-era MCP sessions (McpSessionStore), by the SHA-256 of the session id, never the id. A
+// deleted session (DELETE, housekeeping of expired ones) is notified to every node as
+// "session <id_hash>", so that none of them keeps serving it from its cache.
+inline constexpr char kMigration2[] = R"sql(
+CREATE TABLE mcp_sessions (
+  id_hash             TEXT PRIMARY KEY,             -- SHA-256 hex of the Mcp-Session-Id
+  principal_key       TEXT NOT NULL,
+  protocol_version    TEXT NOT NULL,
+  client_capabilities TEXT NOT NULL,                -- JSON object
+  client_info         TEXT NOT NULL,                -- JSON object
+  created_at          BIGINT NOT NULL,
+  expires_at          BIGINT NOT NULL
+);
+CREATE INDEX mcp_sessions_expires ON mcp_sessions (expires_at);
+CREATE FUNCTION mcpauth_notify_mcp_session_ended() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('mcpauth_changes', 'session ' || OLD.id_hash);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER mcp_sessions_notify_ended AFTER DELETE ON mcp_sessions
+  FOR EACH ROW EXECUTE FUNCTION mcpauth_notify_mcp_session_ended();
+)sql";
+
 inline constexpr Migration kMigrations[] = {
     {1, "initial schema (SQLite migrations 1-3) with change notifications", kMigration1},
+    {2, "mcp_sessions with end-of-session notifications", kMigration2},
 };
 
 }  // namespace mcpauth::store::postgres

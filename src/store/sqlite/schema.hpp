@@ -169,10 +169,25 @@ CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
 DROP INDEX audit_events_time;
 )sql";
 
+// 2025-era MCP sessions (McpSessionStore): by the SHA-256 of the session id, never the id.
+inline constexpr char kMigration4[] = R"sql(
+CREATE TABLE mcp_sessions (
+  id_hash             TEXT PRIMARY KEY,            -- SHA-256 hex of the Mcp-Session-Id
+  principal_key       TEXT NOT NULL,
+  protocol_version    TEXT NOT NULL,
+  client_capabilities TEXT NOT NULL,               -- JSON object
+  client_info         TEXT NOT NULL,               -- JSON object
+  created_at          INTEGER NOT NULL,
+  expires_at          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX mcp_sessions_expires ON mcp_sessions (expires_at);
+)sql";
+
 inline constexpr Migration kMigrations[] = {
     {1, "initial schema", kMigration1},
     {2, "grants.last_used_at", kMigration2},
     {3, "refresh_tokens in insertion order; unused audit index dropped", kMigration3},
+    {4, "mcp_sessions", kMigration4},
 };
 
 }  // namespace mcpauth::store::sqlite

@@ -194,6 +194,19 @@ inline constexpr char kSelectConsents[] =
 inline constexpr char kDeleteConsent[] =
     "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2";
 
+// ---- MCP sessions ----
+inline constexpr char kInsertMcpSession[] =
+    "INSERT INTO mcp_sessions (id_hash, principal_key, protocol_version, client_capabilities, "
+    "client_info, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+inline constexpr char kSelectMcpSession[] =
+    "SELECT id_hash, principal_key, protocol_version, client_capabilities, client_info, "
+    "created_at, expires_at FROM mcp_sessions WHERE id_hash = ?1 AND expires_at > ?2";
+inline constexpr char kTouchMcpSession[] =
+    "UPDATE mcp_sessions SET expires_at = MAX(expires_at, ?2) "
+    "WHERE id_hash = ?1 AND expires_at > ?3";
+inline constexpr char kDeleteMcpSession[] = "DELETE FROM mcp_sessions WHERE id_hash = ?1";
+inline constexpr char kPurgeMcpSessions[] = "DELETE FROM mcp_sessions WHERE expires_at <= ?1";
+
 // ---- audit ----
 inline constexpr char kInsertAudit[] =
     "INSERT INTO audit_events (type, subject, client_id, grant_id, ip, time, detail) "

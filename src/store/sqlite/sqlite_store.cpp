@@ -48,6 +48,7 @@ constexpr auto ReadCode = rows::ReadCode<Query>;
 constexpr auto ReadRefresh = rows::ReadRefresh<Query>;
 constexpr auto ReadKey = rows::ReadKey<Query>;
 constexpr auto ReadConsent = rows::ReadConsent<Query>;
+constexpr auto ReadMcpSession = rows::ReadMcpSession<Query>;
 constexpr auto ReadAudit = rows::ReadAudit<Query>;
 constexpr auto ReadCodeWithGrant = rows::ReadCodeWithGrant<Query>;
 constexpr auto ReadRefreshContext = rows::ReadRefreshContext<Query>;
@@ -886,6 +887,48 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     return ExecuteOne(*db_, sql::kDeleteConsent,
                       [&](Query& q) { q.Bind(1, user_id).Bind(2, client_id); });
+  }
+
+  // ---- MCP sessions ----
+
+  Status CreateMcpSession(const McpSession& m) override {
+    if (m.id_hash.empty()) {
+      return Errc::kInvalidArgument;
+    }
+    std::lock_guard lock(mu_);
+    auto changed = Execute(*db_, sql::kInsertMcpSession, [&](Query& q) {
+      q.Bind(1, m.id_hash)
+          .Bind(2, m.principal_key)
+          .Bind(3, m.protocol_version)
+          .Bind(4, m.client_capabilities_json)
+          .Bind(5, m.client_info_json)
+          .Bind(6, m.created_at)
+          .Bind(7, m.expires_at);
+    });
+    return changed ? Status() : Status(changed.error());
+  }
+
+  Result<McpSession> GetMcpSession(std::string_view id_hash, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    return SelectOne(
+        *db_, sql::kSelectMcpSession, [&](Query& q) { q.Bind(1, id_hash).Bind(2, now); },
+        ReadMcpSession);
+  }
+
+  Status TouchMcpSession(std::string_view id_hash, TimePoint expires_at, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    return ExecuteOne(*db_, sql::kTouchMcpSession,
+                      [&](Query& q) { q.Bind(1, id_hash).Bind(2, expires_at).Bind(3, now); });
+  }
+
+  Status DeleteMcpSession(std::string_view id_hash) override {
+    std::lock_guard lock(mu_);
+    return ExecuteOne(*db_, sql::kDeleteMcpSession, [&](Query& q) { q.Bind(1, id_hash); });
+  }
+
+  Result<int64_t> PurgeExpiredMcpSessions(TimePoint now) override {
+    std::lock_guard lock(mu_);
+    return Execute(*db_, sql::kPurgeMcpSessions, [&](Query& q) { q.Bind(1, now); });
   }
 
   // ---- audit ----

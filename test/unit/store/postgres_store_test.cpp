@@ -247,6 +247,19 @@ TEST_F(PostgresStoreTest, RevocationsAndKeyChangesOfOneNodeReachAnother) {
                                    .not_before = now}));
   EXPECT_TRUE(changes.WaitFor(
       [](const StoreChange& c) { return c.kind == StoreChange::Kind::kSigningKeysChanged; }));
+  // An ended MCP session: notified by its hash, never its id.
+  const std::string hash = core::TokenHash("session-id");
+  ASSERT_TRUE(a->CreateMcpSession({.id_hash = hash,
+                                   .principal_key = "u1\nc1",
+                                   .protocol_version = "2025-06-18",
+                                   .client_capabilities_json = "{}",
+                                   .client_info_json = "{}",
+                                   .created_at = now,
+                                   .expires_at = now + 1h}));
+  ASSERT_TRUE(a->DeleteMcpSession(hash));
+  EXPECT_TRUE(changes.WaitFor([&](const StoreChange& c) {
+    return c.kind == StoreChange::Kind::kMcpSessionEnded && c.mcp_session_hash == hash;
+  }));
   // Memory and SQLite have no notifications: they say so.
   EXPECT_FALSE(OpenMemoryStore()->SetChangeListener(changes.Listener()));
   EXPECT_TRUE(b->SetChangeListener(nullptr));

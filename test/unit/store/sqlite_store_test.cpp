@@ -197,7 +197,7 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseAndKeepsItsRows) {
         "', 'mcp:tools', 'https://mcp.example.com/mcp', 1700000000000000, 1700000600000000)";
     ASSERT_EQ(raw.Exec(insert_code.c_str()), SQLITE_OK);
   }
-  ASSERT_EQ(SqliteSchemaVersion(), 3);
+  ASSERT_EQ(SqliteSchemaVersion(), 4);
   auto store = MustOpen(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->GetGrant("g1"), MakeGrant("g1", now));  // last_used_at unset
@@ -211,7 +211,7 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseAndKeepsItsRows) {
   EXPECT_EQ(raw.Text("SELECT group_concat(version || ':' || name, ',') FROM "
                      "(SELECT version, name FROM schema_migrations ORDER BY version)"),
             "1:initial schema,2:grants.last_used_at,"
-            "3:refresh_tokens in insertion order; unused audit index dropped");
+            "3:refresh_tokens in insertion order; unused audit index dropped,4:mcp_sessions");
   EXPECT_EQ(raw.Text("SELECT last_used_at FROM grants WHERE id = 'g1'"), "1700000001000000");
 }
 

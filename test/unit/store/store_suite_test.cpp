@@ -1141,6 +1141,62 @@ TYPED_TEST(StoreSuiteTest, ConsentsArePerUserAndClientAndReplaced) {
             Errc::kInvalidArgument);
 }
 
+// ---- MCP sessions --------------------------------------------------------------------------
+
+TYPED_TEST(StoreSuiteTest, McpSessionsAreFoundByHashUntilTheyExpire) {
+  const McpSession session{.id_hash = core::TokenHash("session-1"),
+                           .principal_key = "u1\nc1",
+                           .protocol_version = "2025-06-18",
+                           .client_capabilities_json = R"({"roots":{}})",
+                           .client_info_json = R"({"name":"x","version":"1"})",
+                           .created_at = this->Now(),
+                           .expires_at = this->Now() + 30min};
+  ASSERT_TRUE(this->store().CreateMcpSession(session));
+  EXPECT_EQ(this->store().CreateMcpSession(session).error(), Errc::kConflict);
+  EXPECT_EQ(this->store().CreateMcpSession(McpSession{}).error(), Errc::kInvalidArgument);
+  EXPECT_EQ(*this->store().GetMcpSession(session.id_hash, this->Now()), session);
+  EXPECT_EQ(this->store().GetMcpSession(core::TokenHash("other"), this->Now()).error(),
+            Errc::kNotFound);
+
+  // Touching moves the expiry forward, never back.
+  ASSERT_TRUE(this->store().TouchMcpSession(session.id_hash, this->Now() + 40min, this->Now()));
+  ASSERT_TRUE(this->store().TouchMcpSession(session.id_hash, this->Now() + 10min, this->Now()));
+  EXPECT_EQ(this->store().GetMcpSession(session.id_hash, this->Now())->expires_at,
+            this->Now() + 40min);
+  EXPECT_EQ(
+      this->store().TouchMcpSession(core::TokenHash("other"), this->Now(), this->Now()).error(),
+      Errc::kNotFound);
+
+  // Expired: unknown to Get and Touch, and purged.
+  EXPECT_TRUE(this->store().GetMcpSession(session.id_hash, this->Now() + 40min - 1us));
+  EXPECT_EQ(this->store().GetMcpSession(session.id_hash, this->Now() + 40min).error(),
+            Errc::kNotFound);
+  EXPECT_EQ(
+      this->store().TouchMcpSession(session.id_hash, this->Now() + 2h, this->Now() + 1h).error(),
+      Errc::kNotFound);
+  EXPECT_EQ(*this->store().PurgeExpiredMcpSessions(this->Now() + 40min - 1us), 0);
+  EXPECT_EQ(*this->store().PurgeExpiredMcpSessions(this->Now() + 40min), 1);
+  EXPECT_EQ(this->store().DeleteMcpSession(session.id_hash).error(), Errc::kNotFound);
+}
+
+TYPED_TEST(StoreSuiteTest, DeletedMcpSessionsAreGone) {
+  McpSession session{.id_hash = core::TokenHash("session-2"),
+                     .principal_key = "u1\nc1",
+                     .protocol_version = "2025-03-26",
+                     .client_capabilities_json = "{}",
+                     .client_info_json = "{}",
+                     .created_at = this->Now(),
+                     .expires_at = this->Now() + 1min};
+  ASSERT_TRUE(this->store().CreateMcpSession(session));
+  session.id_hash = core::TokenHash("session-3");
+  ASSERT_TRUE(this->store().CreateMcpSession(session));
+  ASSERT_TRUE(this->store().DeleteMcpSession(core::TokenHash("session-2")));
+  EXPECT_EQ(this->store().DeleteMcpSession(core::TokenHash("session-2")).error(), Errc::kNotFound);
+  EXPECT_EQ(this->store().GetMcpSession(core::TokenHash("session-2"), this->Now()).error(),
+            Errc::kNotFound);
+  EXPECT_TRUE(this->store().GetMcpSession(session.id_hash, this->Now()));
+}
+
 // ---- audit -------------------------------------------------------------------------------
 
 TYPED_TEST(StoreSuiteTest, AuditEventsAreAppendedInOrderAndFiltered) {
