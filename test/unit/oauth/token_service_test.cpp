@@ -1022,6 +1022,17 @@ class FailingStore final : public store::Store {
   Status DeleteConsent(std::string_view u, std::string_view c) override {
     return s_->DeleteConsent(u, c);
   }
+  Status CreateMcpSession(const store::McpSession& m) override { return s_->CreateMcpSession(m); }
+  Result<store::McpSession> GetMcpSession(std::string_view h, store::TimePoint now) override {
+    return s_->GetMcpSession(h, now);
+  }
+  Status TouchMcpSession(std::string_view h, store::TimePoint e, store::TimePoint now) override {
+    return s_->TouchMcpSession(h, e, now);
+  }
+  Status DeleteMcpSession(std::string_view h) override { return s_->DeleteMcpSession(h); }
+  Result<int64_t> PurgeExpiredMcpSessions(store::TimePoint now) override {
+    return s_->PurgeExpiredMcpSessions(now);
+  }
   Result<int64_t> AppendAudit(const store::AuditEvent& e) override { return s_->AppendAudit(e); }
   Result<std::vector<store::AuditEvent>> ListAudit(const store::AuditQuery& q) override {
     return s_->ListAudit(q);
