@@ -341,16 +341,31 @@ class PostgresStore final : public Store {
   }
 
   Status DeleteUser(std::string_view id, TimePoint now) override {
+    return DeleteWithGrants(sql::kDeleteUser, id, Params().Add(id).AddNull().Add(now),
+                            sql::kDeleteUserConsents);
+  }
+
+  // A user or a client removed with what hangs off it, in one transaction: the row (kNotFound if
+  // absent), its grants revoked (`revoke` are kRevokeGrants' parameters), its consents deleted.
+  Status DeleteWithGrants(const char* delete_row, std::string_view id, const Params& revoke,
+                          const char* delete_consents) {
     return InTransaction([&](Conn& c) -> Status {
-      if (auto ok = ExecuteOne(c, sql::kDeleteUser, Params().Add(id)); !ok) {
+      if (auto ok = ExecuteOne(c, delete_row, Params().Add(id)); !ok) {
         return ok;
       }
-      auto revoked = Execute(c, sql::kRevokeGrants, Params().Add(id).AddNull().Add(now));
+      auto revoked = Execute(c, sql::kRevokeGrants, revoke);
       if (!revoked) {
         return revoked.error();
       }
-      auto deleted = Execute(c, sql::kDeleteUserConsents, Params().Add(id));
+      auto deleted = Execute(c, delete_consents, Params().Add(id));
       return deleted ? Status() : Status(deleted.error());
+    });
+  }
+
+  Status WriteClient(const char* statement, const Client& client) {
+    return Run([&](Conn& c) -> Status {
+      auto changed = Execute(c, statement, ClientParams(client));
+      return changed ? Status() : Status(changed.error());
     });
   }
 
@@ -360,20 +375,14 @@ class PostgresStore final : public Store {
     if (auto ok = detail::ValidateClient(client); !ok) {
       return ok;
     }
-    return Run([&](Conn& c) -> Status {
-      auto changed = Execute(c, sql::kInsertClient, ClientParams(client));
-      return changed ? Status() : Status(changed.error());
-    });
+    return WriteClient(sql::kInsertClient, client);
   }
 
   Status PutClient(const Client& client) override {
     if (auto ok = detail::ValidateClient(client); !ok) {
       return ok;
     }
-    return Run([&](Conn& c) -> Status {
-      auto changed = Execute(c, sql::kUpsertClient, ClientParams(client));
-      return changed ? Status() : Status(changed.error());
-    });
+    return WriteClient(sql::kUpsertClient, client);
   }
 
   Result<Client> GetClient(std::string_view client_id) override {
@@ -387,17 +396,8 @@ class PostgresStore final : public Store {
   }
 
   Status DeleteClient(std::string_view client_id, TimePoint now) override {
-    return InTransaction([&](Conn& c) -> Status {
-      if (auto ok = ExecuteOne(c, sql::kDeleteClient, Params().Add(client_id)); !ok) {
-        return ok;
-      }
-      auto revoked = Execute(c, sql::kRevokeGrants, Params().AddNull().Add(client_id).Add(now));
-      if (!revoked) {
-        return revoked.error();
-      }
-      auto deleted = Execute(c, sql::kDeleteClientConsents, Params().Add(client_id));
-      return deleted ? Status() : Status(deleted.error());
-    });
+    return DeleteWithGrants(sql::kDeleteClient, client_id,
+                            Params().AddNull().Add(client_id).Add(now), sql::kDeleteClientConsents);
   }
 
   // ---- grants ----
