@@ -47,6 +47,9 @@
 //   ours, unexpired, its grant unrevoked, and the caller is the token's client or a resource
 //   server client (IsResourceServerClient). A rotated or superseded refresh token is inactive,
 //   and a caller without a secret learns nothing. Inactive is {"active":false} and nothing more.
+//   Our access tokens are verified once and then remembered by their SHA-256 until their exp
+//   (core::DigestCache, also used by Revoke); the signing key, the grant and the caller are
+//   checked again on every call, so a revoked grant or a retired key counts at once.
 // - Disconnect: revokes every grant of (user, client) and forgets the consent. Audit
 //   "grant.revoked" with detail {"by":"user"}.
 //
@@ -58,18 +61,24 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mcpauth/core/clock.hpp"
+#include "mcpauth/core/digest_cache.hpp"
 #include "mcpauth/core/random.hpp"
 #include "mcpauth/core/result.hpp"
 #include "mcpauth/core/secret.hpp"
 #include "mcpauth/oauth/server_config.hpp"
 #include "mcpauth/oauth/signing_keys.hpp"
 #include "mcpauth/store/store.hpp"
+
+namespace mcpauth::jose {
+class VerifiedJwt;
+}  // namespace mcpauth::jose
 
 namespace mcpauth::oauth {
 
@@ -143,6 +152,7 @@ class TokenService {
                SigningKeyManager& keys, const Clock& clock, SecureRandom& random);
   TokenService(const TokenService&) = delete;
   TokenService& operator=(const TokenService&) = delete;
+  ~TokenService();
 
   Result<IssuedCode> IssueCode(const CodeGrantRequest& request);
   TokenOutcome ExchangeCode(const store::Client& client, const CodeExchange& request);
@@ -167,6 +177,9 @@ class TokenService {
 
  private:
   void NotifyRevoked(const std::string& grant_id, Clock::TimePoint revoked_at) const;
+  // One of our access tokens, verified as its issuer (or remembered from an earlier
+  // verification while its key is still published); null if it is not ours or has expired.
+  std::shared_ptr<const jose::VerifiedJwt> VerifyAccessToken(std::string_view token);
 
   const AuthorizationServerConfig& config_;
   RevocationListener revocation_listener_;
@@ -174,6 +187,7 @@ class TokenService {
   SigningKeyManager& keys_;
   const Clock& clock_;
   SecureRandom& random_;
+  core::DigestCache<std::shared_ptr<const jose::VerifiedJwt>> verified_;
 };
 
 }  // namespace mcpauth::oauth

@@ -39,6 +39,10 @@ constexpr std::chrono::seconds kMaxCodeLifetime{60};
 // RFC 7662 §2.2: all an inactive token reveals.
 constexpr std::string_view kInactive = R"({"active":false})";
 
+// Our access tokens remembered after one verification (/introspect, /revoke): a resource server
+// introspecting on every request would otherwise pay an ES256 verification each time.
+constexpr size_t kVerifiedAccessTokens = 100'000;
+
 // ---- errors ------------------------------------------------------------------------------
 
 OAuthError InvalidRequest(std::string description) {
@@ -215,7 +219,35 @@ bool IsResourceServerClient(const store::Client& client) {
 
 TokenService::TokenService(const AuthorizationServerConfig& config, store::Store& store,
                            SigningKeyManager& keys, const Clock& clock, SecureRandom& random)
-    : config_(config), store_(store), keys_(keys), clock_(clock), random_(random) {}
+    : config_(config),
+      store_(store),
+      keys_(keys),
+      clock_(clock),
+      random_(random),
+      verified_(kVerifiedAccessTokens) {}
+
+TokenService::~TokenService() = default;
+
+std::shared_ptr<const jose::VerifiedJwt> TokenService::VerifyAccessToken(std::string_view token) {
+  const TimePoint now = clock_.Now();
+  const core::Sha256Digest key = core::Sha256(token);
+  if (auto hit = verified_.Find(key, now)) {
+    // Remembered until its exp; its key must still be published (a purged key ends its tokens).
+    return keys_.Find(hit->KeyId()) ? hit : nullptr;
+  }
+  auto jwt = VerifyOwnAccessToken(config_, keys_, clock_, token);
+  if (!jwt) {
+    return nullptr;
+  }
+  auto verified = std::make_shared<const jose::VerifiedJwt>(std::move(*jwt));
+  // Until exp exactly; past it, the verifier decides again. Our tokens live access_token_lifetime,
+  // so the bound only guards the conversion.
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const int64_t until = std::min(verified->ExpiresAt(), now_s + int64_t{366} * 24 * 3600);
+  verified_.Insert(key, verified, TimePoint(std::chrono::seconds(until)), now);
+  return verified;
+}
 
 Result<IssuedCode> TokenService::IssueCode(const CodeGrantRequest& request) {
   const TimePoint now = clock_.Now();
@@ -486,7 +518,7 @@ std::optional<OAuthError> TokenService::Revoke(const store::Client& client, std:
   std::string grant_id;
   std::string_view token_type;
   if (LooksLikeJwt(token)) {
-    auto jwt = VerifyOwnAccessToken(config_, keys_, clock_, token);
+    auto jwt = VerifyAccessToken(token);
     if (!jwt) {
       return std::nullopt;  // not ours, or expired: RFC 7009 §2.2, nothing to do
     }
@@ -535,7 +567,7 @@ std::string TokenService::Introspect(const store::Client& caller, std::string_vi
   const TimePoint now = clock_.Now();
   boost::json::object body;
   if (LooksLikeJwt(token)) {
-    auto jwt = VerifyOwnAccessToken(config_, keys_, clock_, token);  // checks exp
+    auto jwt = VerifyAccessToken(token);  // checks exp
     if (!jwt) {
       return std::string(kInactive);
     }

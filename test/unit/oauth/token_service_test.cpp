@@ -851,6 +851,29 @@ TYPED_TEST(TokenServiceTest, IntrospectionSeesARevokedGrantsAccessTokenInactive)
   EXPECT_FALSE(this->IsActive(this->rs_, tokens.access_token.Reveal()));
 }
 
+TYPED_TEST(TokenServiceTest, ARememberedAccessTokenEndsWithItsKeysPublication) {
+  // Introspection remembers a verified token until its exp; a key that leaves the JWKS before
+  // then (retired keys published for 10 minutes here, tokens living an hour) ends its tokens at
+  // once, remembered or not. Revocation by that token is then a no-op like any unknown token.
+  this->service_.reset();
+  this->keys_ = std::make_unique<SigningKeyManager>(
+      *this->store_, this->clock_, SigningKeyOptions{.retired_key_lifetime = 10min});
+  ASSERT_TRUE(this->keys_->EnsureActiveKey());
+  this->service_ = std::make_unique<TokenService>(this->config_, *this->store_, *this->keys_,
+                                                  this->clock_, OpenSslRandom::Instance());
+  const IssuedTokens tokens = this->Login(this->web_);
+  const std::string access(tokens.access_token.Reveal());
+  ASSERT_TRUE(this->IsActive(this->rs_, access));
+  ASSERT_TRUE(this->keys_->Rotate());
+  this->clock_.Advance(5min);
+  EXPECT_TRUE(this->IsActive(this->rs_, access));  // retired, still published
+  this->clock_.Advance(6min);
+  EXPECT_FALSE(this->IsActive(this->rs_, access));
+  EXPECT_FALSE(this->IsActive(this->web_, access));
+  EXPECT_FALSE(this->service().Revoke(this->web_, access, "access_token", kIp));
+  EXPECT_FALSE(this->IsRevoked(tokens.grant_id));
+}
+
 // ---- Disconnect --------------------------------------------------------------------------
 
 TYPED_TEST(TokenServiceTest, DisconnectRevokesEveryGrantOfUserAndClientAndForgetsConsent) {
