@@ -26,6 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
 REQ_LUA = os.path.join(PEERS, "wrk/req.lua")
+# req.lua's contract without its per-request gsub + wrk.format: for bodies with __ID__.
+IDS_LUA = os.path.join(ROOT, "bench/wrk/req_ids.lua")
 
 
 def free_port():
@@ -155,6 +157,8 @@ class Case:
 
     def __init__(self, name, pid, url, env=None, script=REQ_LUA, conns=32, threads=1,
                  group="", peer=None, expect="2xx", derive=None, ours=True):
+        if script == REQ_LUA and isinstance(env, dict) and "__ID__" in env.get("WRK_BODY", ""):
+            script = IDS_LUA  # unique ids per request, at a cost to wrk that does not cap it
         self.name, self.pid, self.url, self.env, self.script = name, pid, url, env, script
         self.conns, self.threads, self.group, self.peer = conns, threads, group, peer
         self.expect, self.derive, self.ours = expect, derive, ours

@@ -104,8 +104,11 @@ def setup(ctx):
     url, uurl = base + "/mcp", ubase + "/mcp"
     bearer = {"Authorization": f"Bearer {token}"}
     plain = {"Content-Type": "application/json", "Accept": ACCEPT}
-    sid = legacy_session(url, bearer, log_level="info")
-    legacy = {**plain, "MCP-Protocol-Version": "2025-06-18", "Mcp-Session-Id": sid, **bearer}
+    # Two sessions, as a client would have: the JSON case's sets no log level (nor does the
+    # SDK's session), the SSE case's asks for info so that test_logging_tool's message is sent.
+    legacy = {**plain, "MCP-Protocol-Version": "2025-06-18", **bearer}
+    legacy_sse = {**legacy, "Mcp-Session-Id": legacy_session(url, bearer, log_level="info")}
+    legacy["Mcp-Session-Id"] = legacy_session(url, bearer)
     modern = {**plain, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
     cases = []
 
@@ -119,7 +122,7 @@ def setup(ctx):
     sdk = "TS SDK 1.32.2"
     add("mcpauth tools/call, 2025 session, JSON, token cached", cached.pid, url, legacy,
         call_body(), peer=f"{sdk} stateful tools/call, JSON")
-    add("mcpauth tools/call, 2025 session, SSE, token cached", cached.pid, url, legacy,
+    add("mcpauth tools/call, 2025 session, SSE, token cached", cached.pid, url, legacy_sse,
         call_body(tool="test_logging_tool"), peer=f"{sdk} stateful tools/call, SSE",
         text="Logging evaluated", sse=True)
     add("mcpauth tools/call, 2026-07-28 stateless, JSON, token cached", cached.pid, url,
