@@ -368,7 +368,8 @@ page. Connected apps: <public-url>/apps. Docs: README.md, docs/oauth-server.md.)
     log::Error("--tls-cert and --tls-key go together");
     return 2;
   }
-  if (!PrepareDataDir(data_dir)) {
+  // --data-dir holds only the SQLite store: with --store, nothing is created there.
+  if (store_flag.empty() && !PrepareDataDir(data_dir)) {
     return 1;
   }
   // The store: SQLite under --data-dir (created with its schema on first start), or the

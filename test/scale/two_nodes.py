@@ -202,6 +202,8 @@ def main():
         start("a", port_a)
         start("b", port_b)
         a, b = public, f"http://127.0.0.1:{port_b}"
+        if any(os.path.exists(os.path.join(work, n)) for n in ("a", "b")):
+            fail("a node on PostgreSQL created its unused --data-dir")
         for _ in range(100):
             if listens("a") and listens("b"):
                 break
