@@ -13,11 +13,13 @@ forms, validated on every request):
 - the uncached JWT path: a second server with --token-cache-entries 0 (an ES256 verification
   per request);
 - the 401 path (no token).
-The SDK, each case on its own process: stateful (one session) and stateless with an opaque-token
-map, JSON and SSE replies; stateless with jose ES256 JWT verification (JSON); its 401. Pairs:
-legacy ↔ stateful, 2026-07-28 ↔ stateless (the SDK 1.x has no 2026-07-28 era; its stateless
-mode is the nearest), uncached ↔ jose, 401 ↔ 401. The peers folder has no SDK v2 server with
-bearer auth, so v2 is not measured here.
+SDK v1, each case on its own process: stateful (one session) and stateless with an opaque-token
+map, JSON and SSE replies; stateless with jose ES256 JWT verification (JSON); its 401. SDK v2
+(2.4.0, bench/peer_sdk_v2.mjs: createMcpHandler behind the same token-map check, since the
+peers folder has no v2 server with bearer auth): 2026-07-28 JSON, SSE (one progress
+notification, then the answer), its 401. Pairs: legacy ↔ v1 stateful, 2026-07-28 ↔ v2 (the era
+v1 lacks; v1's stateless rows stay in the table for reference), uncached ↔ v1 + jose, 401 ↔ v1's
+401.
 
 Usage: bench/mcp_call.py build/bin/mcpauth-server [--reps 3 --dur 10 --warmup 3 --mode pinned|
        unpinned|both --json out.json]   (bench/suite.py runs it with every other case)
@@ -69,6 +71,17 @@ def legacy_session(url, extra_headers, log_level=None):
         post(url, h, '{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"'
              + log_level + '"}}')
     return sid
+
+
+V2 = "TS SDK v2 2.4.0"
+
+
+def setup_peer_v2(build):
+    """bench/peer_sdk_v2.mjs next to SDK v2's packages (@modelcontextprotocol/server 2.4.0)."""
+    return setup_node_peer(build, "mcp-v2", "@modelcontextprotocol/server",
+                           ["@modelcontextprotocol/server@2.4.0", "@modelcontextprotocol/node@2.1.2",
+                            "zod@4"], source=os.path.join(os.path.dirname(__file__),
+                                                          "peer_sdk_v2.mjs"))
 
 
 def setup_peer(build):
@@ -127,11 +140,11 @@ def setup(ctx):
         text="Logging evaluated", sse=True)
     add("mcpauth tools/call, 2026-07-28 stateless, JSON, token cached", cached.pid, url,
         {**modern, "Mcp-Name": "echo", **bearer}, call_body(meta=True),
-        peer=f"{sdk} stateless tools/call, JSON")
+        peer=f"{V2} tools/call, 2026-07-28, JSON")
     add("mcpauth tools/call, 2026-07-28 stateless, SSE, token cached", cached.pid, url,
         {**modern, "Mcp-Name": "test_logging_tool", **bearer},
         call_body(meta=True, tool="test_logging_tool", log_level=True),
-        peer=f"{sdk} stateless tools/call, SSE", text="Logging evaluated", sse=True)
+        peer=f"{V2} tools/call, 2026-07-28, SSE", text="Logging evaluated", sse=True)
     add("mcpauth tools/call, 2026-07-28, ES256 verified per request (uncached)", uncached.pid,
         uurl, {**modern, "Mcp-Name": "echo", "Authorization": f"Bearer {utoken}"},
         call_body(meta=True), peer=f"{sdk} stateless tools/call, jose ES256 per request")
@@ -160,6 +173,25 @@ def setup(ctx):
             del h["Authorization"]
             add(f"{sdk} 401 (no token)", p.pid, purl, h, body, status=401, text=None,
                 ours=False)
+    # SDK v2: the 2026-07-28 era (stateless by design), JSON and SSE (a progress notification
+    # first), its 401; a token map as the v1 peer's `map` verifier.
+    v2node, v2dir = setup_peer_v2(ctx.build)
+    port = free_port()
+    p = ctx.spawn([v2node, "peer_sdk_v2.mjs", str(port)], port, cwd=v2dir)
+    purl = f"http://127.0.0.1:{port}/mcp"
+    with open(os.path.join(v2dir, "tokens.json")) as f:
+        v2auth = {"Authorization": f"Bearer {json.load(f)['opaque']}"}
+    body = call_body(meta=True).replace("__ID__", "1")
+    add(f"{V2} tools/call, 2026-07-28, JSON", p.pid, purl, {**modern, "Mcp-Name": "echo", **v2auth},
+        body, ours=False)
+    progress = ('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"progress",'
+                '"arguments":{},"_meta":{"progressToken":1,'
+                '"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
+                '"io.modelcontextprotocol/clientCapabilities":{}}}}')
+    add(f"{V2} tools/call, 2026-07-28, SSE", p.pid, purl,
+        {**modern, "Mcp-Name": "progress", **v2auth}, progress, text="done", sse=True, ours=False)
+    add(f"{V2} 401 (no token)", p.pid, purl, {**modern, "Mcp-Name": "echo"}, body, status=401,
+        text=None, ours=False)
     return cases
 
 
