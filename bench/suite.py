@@ -167,7 +167,15 @@ def main():
         with open(a.render) as f:
             run = json.load(f)
         return write(out, run["meta"], run["rows"], run["startup"], run["scale"], a.publish)
-    rows = []
+    # Relative paths would break in the peers' own working directories (start-up runs them there).
+    a.build = os.path.abspath(a.build)
+    rows, start, sc = [], [], None
+
+    def keep():
+        """What has been measured so far, so that a late failure loses nothing (--render it)."""
+        with open(os.path.join(out, "results.partial.json"), "w") as f:
+            json.dump({"meta": meta, "rows": rows, "startup": start, "scale": sc}, f, indent=1)
+
     for mode in modes:
         Mode.pinned = mode == "pinned"
         ctx = Context(a.server, a.build)
@@ -178,11 +186,15 @@ def main():
                 rows += run_cases(cases, a.reps, a.dur, a.warmup)
         finally:
             ctx.close()
+        keep()
     add_ratios(rows)
     Mode.pinned = True
-    start = startup.run(a.server, a.build, a.startup_reps) if "startup" in only else []
-    sc = (data_scale.run(a.server, a.build, [int(x) for x in a.sizes.split(",") if x], a.sessions,
-                    a.reps, a.dur, a.warmup) if "scale" in only else None)
+    if "startup" in only:
+        start = startup.run(a.server, a.build, a.startup_reps)
+        keep()
+    if "scale" in only:
+        sc = data_scale.run(a.server, a.build, [int(x) for x in a.sizes.split(",") if x],
+                            a.sessions, a.reps, a.dur, a.warmup)
     write(out, meta, rows, start, sc, a.publish)
 
 
