@@ -1,6 +1,5 @@
 #include "mcpauth/oauth/client/session.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 #include "mcpauth/core/log.hpp"
@@ -76,18 +75,7 @@ void OAuthSession::Notify(std::string_view message) const {
 }
 
 bool OAuthSession::Expiring(const Credential& c) const {
-  if (!c.expires_at) {
-    return false;
-  }
-  // A token that lives less than twice the margin (an AS issuing 60 s tokens) would be
-  // "expiring" from the moment it arrives and be refreshed again at every use: for such a token
-  // the margin is half its life.
-  using Duration = Clock::TimePoint::duration;
-  const Duration lifetime = *c.expires_at - c.obtained_at;
-  const Duration margin = lifetime > Duration::zero()
-                              ? std::min<Duration>(options_.refresh_margin, lifetime / 2)
-                              : Duration(options_.refresh_margin);
-  return *c.expires_at - clock_.Now() <= margin;
+  return c.expires_at && *c.expires_at - clock_.Now() <= options_.refresh_margin;
 }
 
 std::optional<Credential> OAuthSession::Current() {

@@ -111,32 +111,6 @@ TEST_F(SessionTest, RefreshBeforeExpiryRotatesAndPersists) {
   EXPECT_EQ(Header(*session), "Bearer at-1");
 }
 
-TEST_F(SessionTest, ShortLivedTokensRefreshAtHalfTheirLifeNotAtEveryUse) {
-  // An AS issuing 30 s tokens: with a fixed 60 s margin every token would be "expiring" when it
-  // arrives, and each use would refresh it again.
-  int issued = 0;
-  http_.On("POST", kToken, [&](const http::ClientRequest&) {
-    ++issued;
-    return Result<http::Response>(http::Response::Json(
-        200, R"({"access_token":"at-)" + std::to_string(issued) +
-                 R"(","token_type":"Bearer","expires_in":30,"refresh_token":"rt-)" +
-                 std::to_string(issued) + R"("})"));
-  });
-  auto session = NewSession();
-  ASSERT_TRUE(session->Refresh(true)) << session->last_error();
-  ASSERT_EQ(issued, 1);
-  ASSERT_TRUE(session->Refresh(false));
-  clock_.Advance(14s);
-  ASSERT_TRUE(session->Refresh(false));
-  EXPECT_EQ(issued, 1);  // more than half of its 30 s left: kept
-  clock_.Advance(2s);
-  ASSERT_TRUE(session->Refresh(false));
-  EXPECT_EQ(issued, 2);  // 14 s left, under half: refreshed once
-  ASSERT_TRUE(session->Refresh(false));
-  EXPECT_EQ(issued, 2);
-  EXPECT_EQ(Header(*session), "Bearer at-2");
-}
-
 TEST_F(SessionTest, RefreshWithoutANewRefreshTokenKeepsTheOldOne) {
   http_.Json(kToken, 200, R"({"access_token":"at-9","token_type":"Bearer"})", "POST");
   auto session = NewSession();

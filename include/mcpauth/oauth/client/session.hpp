@@ -96,10 +96,8 @@ struct OAuthClientOptions {
   // must not get a sign-in tab from a background process.
   bool login_when_revoked = true;
 
-  // Refresh when less than this is left, or less than half the token's life for tokens that
-  // live under twice this long.
-  std::chrono::seconds refresh_margin{60};
-  int max_authorizations = 3;  // per operation (CL22)
+  std::chrono::seconds refresh_margin{60};  // refresh when less than this is left
+  int max_authorizations = 3;               // per operation (CL22)
   std::chrono::milliseconds http_timeout{30'000};
 };
 
